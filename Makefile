@@ -1,0 +1,25 @@
+# The two commands a new user needs are `make run` and `make test`; each runs
+# `make setup` first, which is quick and offline once deps/ is fetched.
+GO ?= go
+
+.PHONY: setup build test run bench vet
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(GO) build -o bin/visage ./cmd/visage
+
+vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+test: setup vet
+	$(GO) test ./...
+
+run: build
+	./bin/visage detect deps/testdata/face-api/sample1.jpg
+	./bin/visage compare deps/testdata/face-api/sample2.jpg deps/testdata/face-api/sample3.jpg
+
+bench: build
+	./bin/visage bench speed
+	./bin/visage bench accuracy --data ../shared/datasets

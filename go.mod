@@ -1,0 +1,3 @@
+module github.com/visagehq/visage
+
+go 1.26.8

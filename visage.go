@@ -1,0 +1,73 @@
+// Package visage holds the domain types that every layer of Visage shares:
+// the stable error codes and the error type that carries them. It does no
+// I/O; the engine (face), the scores (match) and, later, the store and the
+// HTTP layers build on it.
+package visage
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable error code. Clients switch on it, so a
+// code, once published, keeps its spelling and its meaning.
+type Code string
+
+// The codes the engine can return. The API layers map each to an HTTP status
+// and to the spelling of the dialect they speak.
+const (
+	// CodeNoFace: no face was found in the image.
+	CodeNoFace Code = "NO_FACE"
+	// CodeManyFaces: one face was required and more than one was found.
+	CodeManyFaces Code = "MANY_FACES"
+	// CodeImageInvalid: the bytes are not a readable image (corrupt,
+	// truncated, empty).
+	CodeImageInvalid Code = "IMAGE_INVALID"
+	// CodeImageTooLarge: the image (bytes or pixels) is over the limit.
+	CodeImageTooLarge Code = "IMAGE_TOO_LARGE"
+	// CodeImageUnsupported: the image is in a format Visage does not read.
+	CodeImageUnsupported Code = "IMAGE_UNSUPPORTED"
+	// CodeInternal: anything else; the message says what, the logs say more.
+	CodeInternal Code = "INTERNAL"
+)
+
+// Error is an error with a stable code and a message fit to show a client.
+// Err, when set, is the underlying cause for logs; it is never shown.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error with the given code and message that keeps err as
+// its cause.
+func Wrap(code Code, err error, message string) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// ErrorCode returns the code carried by err, CodeInternal for an error
+// without one, and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
