@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestListUTK(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{
+		"100_1_0_20170110183726390.jpg.chip.jpg",
+		"9_0_4_20170103200443015.jpg.chip.jpg",
+		"61_1_20170109142408075.jpg.chip.jpg",   // a field missing
+		"61_3_20170109150557335.jpg.chip.jpg",   // a field missing
+		"30_2_0_20170109150557335.jpg.chip.jpg", // gender 2
+		"30_0_5_20170109150557335.jpg.chip.jpg", // race 5
+		"x_0_0_20170109150557335.jpg.chip.jpg",
+		"SOURCE.txt",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	faces, skipped, err := ListUTK(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []UTKFace{
+		{filepath.Join(dir, "100_1_0_20170110183726390.jpg.chip.jpg"), 100, true},
+		{filepath.Join(dir, "9_0_4_20170103200443015.jpg.chip.jpg"), 9, false},
+	}
+	if !reflect.DeepEqual(faces, want) {
+		t.Errorf("faces %v\nwant %v", faces, want)
+	}
+	if len(skipped) != 5 {
+		t.Errorf("skipped %v, want the 5 malformed names", skipped)
+	}
+	if _, _, err := ListUTK(filepath.Join(dir, "missing")); err == nil {
+		t.Error("no error for a missing folder")
+	}
+}
+
+func TestListUTKDataset(t *testing.T) {
+	dir := dataset(t, "utkface-age")
+	faces, skipped, err := ListUTK(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minors := 0
+	for _, f := range faces {
+		if f.Age < 18 {
+			minors++
+		}
+	}
+	t.Logf("%d faces (%d under 18), skipped %v", len(faces), minors, skipped)
+	if len(faces) < 1000 || len(skipped) > 10 {
+		t.Errorf("%d faces and %d skipped: the names did not parse as expected", len(faces), len(skipped))
+	}
+}
+
+func TestAgeReport(t *testing.T) {
+	nan := math.NaN()
+	truth := []float64{10, 16, 17, 20, 30, 40, 70, 15}
+	est := []float64{12, 19, 22, 24, 27, 40, nan, 14}
+	st := AgeReport(truth, est, 5)
+	// Errors: 2, 3, 5, 4, 3, 0, (none), 1 → 18 over 7 faces.
+	if st.N != 8 || st.NoEstimate != 1 || math.Abs(st.MAE-18.0/7) > 1e-12 {
+		t.Errorf("N %d NoEstimate %d MAE %v, want 8 1 %v", st.N, st.NoEstimate, st.MAE, 18.0/7)
+	}
+	wantBands := map[string]struct {
+		n   int
+		mae float64
+	}{
+		"0-12": {1, 2}, "13-17": {3, 3}, "18-24": {1, 4}, "25-34": {1, 3}, "35-49": {1, 0},
+		"50-64": {0, nan}, "65+": {0, nan}, // the 70-year-old has no estimate
+	}
+	for _, b := range st.Bands {
+		w := wantBands[b.Name]
+		if b.N != w.n || !(b.MAE == w.mae || math.IsNaN(b.MAE) && math.IsNaN(w.mae)) {
+			t.Errorf("band %s: N %d MAE %v, want %d %v", b.Name, b.N, b.MAE, w.n, w.mae)
+		}
+	}
+	// Minors 10, 16, 17, 15: two estimated adult (19, 22), one of them
+	// over the 23-year gate (22 is not). Adults 20, 30, 40, 70: 24 and
+	// 27 and 40 pass, the one without an estimate is stopped.
+	if st.Minors != 4 || st.Adults != 4 || st.MinorsAsAdults != 0.5 || st.MinorsPassGate != 0 || st.AdultsStopped != 0.25 {
+		t.Errorf("gate: %+v", st)
+	}
+	st = AgeReport(truth, est, 1) // gate at 19: 19 and 22 both pass
+	if st.MinorsPassGate != 0.5 || st.AdultsStopped != 0.25 {
+		t.Errorf("gate at 19: minors pass %v, adults stopped %v; want 0.5 0.25", st.MinorsPassGate, st.AdultsStopped)
+	}
+	if empty := AgeReport(nil, nil, 0); !math.IsNaN(empty.MAE) || !math.IsNaN(empty.MinorsAsAdults) {
+		t.Errorf("empty report %+v", empty)
+	}
+}

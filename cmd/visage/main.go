@@ -1,0 +1,127 @@
+// Command visage is the Visage binary: the face engine from the command
+// line, its accuracy and speed benches, and the score calibration.
+//
+//	visage detect IMG [--json]
+//	visage compare IMG1 IMG2 [--json] [--level N]
+//	visage bench accuracy --data DIR [--json]
+//	visage bench speed
+//	visage calibrate --data DIR
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+)
+
+const usage = `visage — self-hosted face authentication
+
+Usage:
+  visage detect IMG [--json]                 faces with box, landmarks, quality, liveness, age, gender
+  visage compare IMG1 IMG2 [--json] [--level N]
+                                             similarity of the largest face of each image
+  visage bench accuracy --data DIR [--json]  accuracy on the datasets in DIR (LFW, face-counts, NUAA, UTKFace)
+  visage bench speed [--runs N]              per-stage times against the models' own run times
+  visage calibrate --data DIR [--out FILE]   score every LFW pair and write the score table
+  visage version
+
+Engine settings (every command): --ort-lib PATH ($VISAGE_ORT_LIB), --models DIR ($VISAGE_MODELS),
+--workers N. Defaults: the deps/ folder that make setup fills.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	var err error
+	switch cmd {
+	case "detect":
+		err = runDetect(args, os.Stdout)
+	case "compare":
+		err = runCompare(args, os.Stdout)
+	case "bench":
+		err = runBench(args, os.Stdout)
+	case "calibrate":
+		err = runCalibrate(args, os.Stdout)
+	case "version":
+		fmt.Println("visage", version())
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "visage: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		os.Exit(report(err))
+	}
+}
+
+// report prints err for a person and picks the exit status: 2 for a usage
+// mistake, 1 for anything else. Errors with a visage code lead with it, so
+// scripts can match on the code.
+func report(err error) int {
+	var usageErr usageError
+	if errors.As(err, &usageErr) {
+		fmt.Fprintf(os.Stderr, "visage: %v\n", err)
+		return 2
+	}
+	if errors.Is(err, errReported) {
+		return 1
+	}
+	var ve *visage.Error
+	if errors.As(err, &ve) {
+		fmt.Fprintf(os.Stderr, "visage: %s: %s\n", ve.Code, ve.Message)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "visage: %v\n", err)
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+// errReported is returned when the command already printed the error in
+// the form the user asked for (e.g. as JSON).
+var errReported = errors.New("already reported")
+
+// engineFlags are the settings every engine-using command takes.
+type engineFlags struct {
+	ortLib, models string
+	workers        int
+}
+
+func (f *engineFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.ortLib, "ort-lib", "", "ONNX Runtime shared library (default $VISAGE_ORT_LIB or deps/onnxruntime/libonnxruntime.so.1)")
+	fs.StringVar(&f.models, "models", "", "folder of the ONNX models (default $VISAGE_MODELS or deps/models)")
+	fs.IntVar(&f.workers, "workers", 0, "concurrent analyses (default: number of CPUs)")
+}
+
+func (f *engineFlags) open() (*face.Engine, error) {
+	return face.New(face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Workers: f.workers})
+}
+
+// parse parses args with fs, allowing flags after positional arguments
+// (`visage detect a.jpg --json`), and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

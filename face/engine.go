@@ -1,0 +1,348 @@
+// Package face is Visage's face engine: image bytes in; faces out, each
+// with its box, landmarks, quality signals, and on request a template for
+// matching, a liveness score, and age and gender estimates.
+//
+//	eng, err := face.New(face.Config{})
+//	faces, err := eng.Analyze(ctx, jpeg, face.Options{Embed: true})
+//
+// Behind it: decode (face/photo) → detect (UltraFace) → 68 landmarks →
+// similarity alignment to the ArcFace reference → 512-d embedding, on ONNX
+// Runtime. An Engine is safe for concurrent use: it holds one worker per
+// core, each with its own single-threaded sessions and buffers.
+package face
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face/photo"
+)
+
+// Config says where the runtime and the models are and how many workers to
+// run. The zero value uses the fetched folder and one worker per core.
+type Config struct {
+	// RuntimeLib is the ONNX Runtime shared library. Default: $VISAGE_ORT_LIB,
+	// else deps/onnxruntime/libonnxruntime.so.1 (see DefaultDepsDir).
+	RuntimeLib string
+	// ModelDir holds the fr_*.onnx files. Default: $VISAGE_MODELS, else
+	// deps/models.
+	ModelDir string
+	// Workers is how many analyses run at once. Default: the number of CPUs.
+	Workers int
+	// Limits bound what Analyze accepts. Default: photo.DefaultLimits().
+	Limits photo.Limits
+	// MinScore is the detector confidence a face needs. Default 0.8: real
+	// faces in the test photos score 0.93 and up, while clothing has scored
+	// 0.72.
+	MinScore float32
+	// MinFaceSize is the smallest face, in pixels of box height in the
+	// decoded image, that counts. Default 20.
+	MinFaceSize float32
+	// FlipFusion adds the embedding of the mirrored face to the template.
+	// It costs a second recogniser run; see docs/engine.md for what it buys.
+	FlipFusion bool
+}
+
+// Options say what Analyze computes beyond detection and landmarks.
+type Options struct {
+	// Single requires exactly one face: NO_FACE or MANY_FACES otherwise.
+	Single bool
+	// MaxFaces analyses only the largest n faces (0: all). Detection still
+	// counts every face, so Single still sees a second face.
+	MaxFaces int
+	// Embed computes each face's template.
+	Embed bool
+	// Liveness computes the anti-spoofing score.
+	Liveness bool
+	// Attributes estimates age and gender.
+	Attributes bool
+	// Quality computes sharpness, head pose and eye state.
+	Quality bool
+	// Timings, when set, receives how long each stage took.
+	Timings *Timings
+}
+
+// Face is one detected face. Coordinates are in pixels of the photo as a
+// viewer sees it: after EXIF orientation, at its original size.
+type Face struct {
+	Box       Rect     `json:"box"`
+	Score     float32  `json:"score"`
+	Landmarks []Point  `json:"landmarks"`
+	Keypoints [5]Point `json:"keypoints"`
+	Quality   Quality  `json:"quality"`
+	// Liveness is the probability that this is a live person in front of
+	// the camera rather than a photo or screen (with Options.Liveness).
+	Liveness *float32 `json:"liveness,omitempty"`
+	// Age in years and the probability of female (with Options.Attributes).
+	Age    *float32 `json:"age,omitempty"`
+	Female *float32 `json:"female,omitempty"`
+	// Template is the face's biometric template (with Options.Embed). It is
+	// never serialised by accident.
+	Template *Template `json:"-"`
+}
+
+// Quality describes how usable a face is for recognition.
+type Quality struct {
+	// Size is the box height in pixels of the original photo.
+	Size float32 `json:"size"`
+	// Sharpness is the Laplacian variance of the aligned face (Options.Quality).
+	Sharpness *float32 `json:"sharpness,omitempty"`
+	// Yaw, Pitch and Roll in degrees (Options.Quality).
+	Yaw   *float32 `json:"yaw,omitempty"`
+	Pitch *float32 `json:"pitch,omitempty"`
+	Roll  *float32 `json:"roll,omitempty"`
+	// EyesOpen is the probability each eye is open, the subject's right
+	// eye first (Options.Quality).
+	EyesOpen *[2]float32 `json:"eyes_open,omitempty"`
+}
+
+// Template is a face's L2-normalised embedding and the model that made it:
+// templates from different models must never be compared.
+type Template struct {
+	Model  string
+	Vector []float32
+}
+
+// Timings is how long each stage of one Analyze call took.
+type Timings struct {
+	Queue, Decode, Detect, Landmarks, Embed, Liveness, Attributes, Quality time.Duration
+}
+
+// Engine analyses photos. Create it with New, share it, Close it at exit.
+type Engine struct {
+	cfg     Config
+	models  map[string]*modelFile
+	workers chan *worker
+	all     []*worker
+}
+
+// Model names, as fetched into the model folder.
+const (
+	// DefaultLivenessThreshold is the Liveness score at or above which a
+	// face counts as live. NUAA print attacks: see docs/engine.md.
+	DefaultLivenessThreshold = 0.5
+
+	ModelDetect   = "fr_detect"
+	ModelLandmark = "fr_landmark"
+	ModelFeature  = "fr_feature"
+	ModelLiveness = "fr_liveness"
+	ModelAge      = "fr_age"
+	ModelGender   = "fr_gender"
+	ModelEye      = "fr_eye"
+	ModelPose     = "fr_pose"
+)
+
+// DefaultDepsDir finds the deps folder that `make setup` fills: next to the
+// running binary's bin/ folder, else in the working directory.
+func DefaultDepsDir() string {
+	if exe, err := os.Executable(); err == nil {
+		d := filepath.Join(filepath.Dir(filepath.Dir(exe)), "deps")
+		if _, err := os.Stat(d); err == nil {
+			return d
+		}
+	}
+	return "deps"
+}
+
+func (c Config) withDefaults() Config {
+	if c.RuntimeLib == "" {
+		c.RuntimeLib = os.Getenv("VISAGE_ORT_LIB")
+	}
+	if c.RuntimeLib == "" {
+		c.RuntimeLib = filepath.Join(DefaultDepsDir(), "onnxruntime", "libonnxruntime.so.1")
+	}
+	if c.ModelDir == "" {
+		c.ModelDir = os.Getenv("VISAGE_MODELS")
+	}
+	if c.ModelDir == "" {
+		c.ModelDir = filepath.Join(DefaultDepsDir(), "models")
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if c.Limits == (photo.Limits{}) {
+		c.Limits = photo.DefaultLimits()
+	}
+	if c.MinScore == 0 {
+		c.MinScore = 0.8
+	}
+	if c.MinFaceSize == 0 {
+		c.MinFaceSize = 20
+	}
+	return c
+}
+
+// New loads the runtime and the models and starts the workers.
+func New(cfg Config) (*Engine, error) {
+	cfg = cfg.withDefaults()
+	if err := initRuntime(cfg.RuntimeLib); err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
+	for _, name := range []string{ModelDetect, ModelLandmark, ModelFeature, ModelLiveness, ModelAge, ModelGender, ModelEye, ModelPose} {
+		m, err := loadModel(cfg.ModelDir, name)
+		if err != nil {
+			return nil, err
+		}
+		e.models[name] = m
+	}
+	for range cfg.Workers {
+		w, err := newWorker(e.models)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.all = append(e.all, w)
+		e.workers <- w
+	}
+	return e, nil
+}
+
+// Close releases the workers' sessions. It waits for running analyses.
+func (e *Engine) Close() {
+	for range e.all {
+		w := <-e.workers
+		w.destroy()
+	}
+	e.all = nil
+}
+
+// Model is the identifier of the recogniser that makes templates; when
+// flip fusion is on it says so, since such templates are not comparable
+// with plain ones.
+func (e *Engine) Model() string {
+	id := e.models[ModelFeature].ID()
+	if e.cfg.FlipFusion {
+		id += "+flip"
+	}
+	return id
+}
+
+// Workers is the number of analyses the engine runs at once.
+func (e *Engine) Workers() int { return e.cfg.Workers }
+
+// Analyze finds the faces in an encoded image and computes what opts asks.
+// Errors carry visage codes: IMAGE_* for unreadable input, NO_FACE and
+// MANY_FACES when opts.Single is not met. Without Single, an image with no
+// face returns no faces and no error.
+func (e *Engine) Analyze(ctx context.Context, image []byte, opts Options) ([]Face, error) {
+	t0 := time.Now()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var w *worker
+	select {
+	case w = <-e.workers:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { e.workers <- w }()
+	tm := opts.Timings
+	if tm == nil {
+		tm = &Timings{}
+	}
+	*tm = Timings{Queue: time.Since(t0)}
+	return w.analyze(image, opts, e, tm)
+}
+
+// analyze is Analyze on a worker this goroutine owns.
+func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (faces []Face, err error) {
+	defer func() {
+		// A panic here is a bug or a broken runtime, never the client's
+		// fault; turn it into an error rather than take the server down.
+		if r := recover(); r != nil {
+			err = visage.Wrap(visage.CodeInternal, fmt.Errorf("%v", r), "face analysis failed")
+		}
+	}()
+	t := time.Now()
+	img, info, err := photo.Decode(data, e.cfg.Limits)
+	if err != nil {
+		return nil, err
+	}
+	lap := func(d *time.Duration) { now := time.Now(); *d += now.Sub(t); t = now }
+	lap(&tm.Decode)
+
+	var dets []detection
+	for _, d := range w.detect(img, e.cfg.MinScore) {
+		if d.box.H >= e.cfg.MinFaceSize {
+			dets = append(dets, d)
+		}
+	}
+	lap(&tm.Detect)
+	if opts.Single && len(dets) == 0 {
+		return nil, visage.Errorf(visage.CodeNoFace, "no face found in the image")
+	}
+	if opts.Single && len(dets) > 1 {
+		return nil, visage.Errorf(visage.CodeManyFaces, "%d faces found; the image must show exactly one", len(dets))
+	}
+	if opts.MaxFaces > 0 && len(dets) > opts.MaxFaces {
+		dets = dets[:opts.MaxFaces]
+	}
+
+	// Results are reported in the original photo's pixels; the engine
+	// works on the (possibly) downscaled decode.
+	back := 1 / float32(info.Scale)
+	faces = make([]Face, len(dets))
+	for i, d := range dets {
+		f := &faces[i]
+		f.Score = d.score
+		f.Box = Rect{d.box.X * back, d.box.Y * back, d.box.W * back, d.box.H * back}
+		f.Quality.Size = f.Box.H
+
+		pts := w.landmarks(img, d.box)
+		kp := keypoints(pts)
+		f.Landmarks = make([]Point, len(pts))
+		for j, p := range pts {
+			f.Landmarks[j] = Point{p.X * back, p.Y * back}
+		}
+		for j, p := range kp {
+			f.Keypoints[j] = Point{p.X * back, p.Y * back}
+		}
+		lap(&tm.Landmarks)
+
+		if opts.Embed || opts.Quality {
+			w.align(img, kp)
+		}
+		if opts.Embed {
+			vec := make([]float32, recDim)
+			w.embed(vec)
+			if e.cfg.FlipFusion {
+				w.mirrorRec()
+				flipped := w.flipVec[:recDim]
+				w.embed(flipped)
+				for j := range vec {
+					vec[j] += flipped[j]
+				}
+				normalize(vec)
+				w.mirrorRec() // restore for the quality measures
+			}
+			f.Template = &Template{Model: e.Model(), Vector: vec}
+			lap(&tm.Embed)
+		}
+		if opts.Liveness {
+			s := w.liveness(img, d.box)
+			f.Liveness = &s
+			lap(&tm.Liveness)
+		}
+		if opts.Attributes {
+			age, female := w.ageGender(img, d.box)
+			f.Age, f.Female = &age, &female
+			lap(&tm.Attributes)
+		}
+		if opts.Quality {
+			sh := sharpness(&w.recImg)
+			yaw, pitch, roll := w.pose(img, d.box)
+			r, l := w.eyesOpen(img, pts)
+			f.Quality.Sharpness = &sh
+			f.Quality.Yaw, f.Quality.Pitch, f.Quality.Roll = &yaw, &pitch, &roll
+			f.Quality.EyesOpen = &[2]float32{r, l}
+			lap(&tm.Quality)
+		}
+	}
+	return faces, nil
+}

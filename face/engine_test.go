@@ -1,0 +1,322 @@
+package face_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"golang.org/x/image/draw"
+	"golang.org/x/image/math/f64"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/match"
+)
+
+// The tests run the real engine on real photos: the six demo photos that
+// `make setup` fetches from @vladmandic/face-api (MIT), each showing
+// three to five people.
+const deps = "../deps"
+
+var (
+	engOnce sync.Once
+	eng     *face.Engine
+	engErr  error
+)
+
+func engine(t testing.TB) *face.Engine {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(deps, "models", "fr_feature.onnx")); err != nil {
+		t.Skip("models not fetched: run `make setup` (make test does it)")
+	}
+	engOnce.Do(func() {
+		eng, engErr = face.New(face.Config{
+			RuntimeLib: filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"),
+			ModelDir:   filepath.Join(deps, "models"),
+			Workers:    2,
+		})
+	})
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng
+}
+
+func sample(t testing.TB, n int) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", fmt.Sprintf("sample%d.jpg", n)))
+	if err != nil {
+		t.Skip("sample photos not fetched: run `make setup`")
+	}
+	return data
+}
+
+func analyze(t *testing.T, data []byte, opts face.Options) []face.Face {
+	t.Helper()
+	faces, err := engine(t).Analyze(context.Background(), data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return faces
+}
+
+// threshold is the level-4 match threshold of the committed table.
+func threshold(t *testing.T) float32 {
+	th, err := match.Default().Threshold(match.DefaultLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func decodeStd(t *testing.T, data []byte) image.Image {
+	t.Helper()
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func encode(t *testing.T, img image.Image, quality int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// transform renders src through the affine map m (destination → source is
+// its inverse) onto a w×h canvas.
+func transform(src image.Image, w, h int, m f64.Aff3) image.Image {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.BiLinear.Transform(dst, m, src, src.Bounds(), draw.Src, nil)
+	return dst
+}
+
+func TestEverySampleHasSeveralFaces(t *testing.T) {
+	for n := 1; n <= 6; n++ {
+		faces := analyze(t, sample(t, n), face.Options{})
+		if len(faces) < 3 || len(faces) > 5 {
+			t.Errorf("sample%d: %d faces, the photo shows 3 to 5 people", n, len(faces))
+		}
+		for i := 1; i < len(faces); i++ {
+			if faces[i].Box.W*faces[i].Box.H > faces[i-1].Box.W*faces[i-1].Box.H {
+				t.Errorf("sample%d: faces not sorted by size", n)
+			}
+		}
+		for _, f := range faces {
+			if len(f.Landmarks) != 68 {
+				t.Fatalf("sample%d: %d landmarks", n, len(f.Landmarks))
+			}
+			// The nose tip lies inside the face box.
+			nose := f.Keypoints[2]
+			if nose.X < f.Box.X || nose.X > f.Box.X+f.Box.W || nose.Y < f.Box.Y || nose.Y > f.Box.Y+f.Box.H {
+				t.Errorf("sample%d: nose %v outside box %v", n, nose, f.Box)
+			}
+		}
+	}
+}
+
+// The same photo shifted, scaled, rotated or re-encoded must show the same
+// number of faces, and its largest face must match the original's.
+func TestSameFaceUnderTransforms(t *testing.T) {
+	th := threshold(t)
+	for _, n := range []int{2, 6} {
+		data := sample(t, n)
+		base := analyze(t, data, face.Options{Embed: true})
+		src := decodeStd(t, data)
+		b := src.Bounds()
+		w, h := float64(b.Dx()), float64(b.Dy())
+		rot := 8 * math.Pi / 180
+		c, s := math.Cos(rot), math.Sin(rot)
+		variants := map[string][]byte{
+			"re-encoded q60": encode(t, src, 60),
+			"shifted":        encode(t, transform(src, b.Dx(), b.Dy(), f64.Aff3{1, 0, 40, 0, 1, -25}), 92),
+			"scaled 0.6":     encode(t, transform(src, int(w*0.6), int(h*0.6), f64.Aff3{0.6, 0, 0, 0, 0.6, 0}), 92),
+			// Rotate about the centre.
+			"rotated 8°": encode(t, transform(src, b.Dx(), b.Dy(), f64.Aff3{c, -s, w/2 - c*w/2 + s*h/2, s, c, h/2 - s*w/2 - c*h/2}), 92),
+		}
+		for name, v := range variants {
+			got := analyze(t, v, face.Options{Embed: true})
+			if len(got) != len(base) {
+				t.Errorf("sample%d %s: %d faces %v, original %d %v", n, name, len(got), boxes(got), len(base), boxes(base))
+			}
+			if len(got) == 0 {
+				continue
+			}
+			if cos := match.Cosine(base[0].Template.Vector, got[0].Template.Vector); cos < th {
+				t.Errorf("sample%d %s: largest face cosine %.3f with the original, below the level-4 threshold %.3f", n, name, cos, th)
+			}
+		}
+	}
+}
+
+func boxes(faces []face.Face) []face.Rect {
+	var r []face.Rect
+	for _, f := range faces {
+		r = append(r, f.Box)
+	}
+	return r
+}
+
+// Faces in one photo are different people: none may match another.
+func TestDifferentPeopleDoNotMatch(t *testing.T) {
+	th := threshold(t)
+	pairs := 0
+	for n := 1; n <= 6; n++ {
+		faces := analyze(t, sample(t, n), face.Options{Embed: true})
+		for i := range faces {
+			for j := i + 1; j < len(faces); j++ {
+				pairs++
+				if cos := match.Cosine(faces[i].Template.Vector, faces[j].Template.Vector); cos >= th {
+					t.Errorf("sample%d: faces %d and %d match (cosine %.3f >= %.3f)", n, i, j, cos, th)
+				}
+			}
+		}
+	}
+	if pairs < 20 {
+		t.Fatalf("only %d pairs compared", pairs)
+	}
+}
+
+func TestTemplatesAreNormalisedAndLabelled(t *testing.T) {
+	e := engine(t)
+	faces := analyze(t, sample(t, 3), face.Options{Embed: true, MaxFaces: 2})
+	if len(faces) != 2 {
+		t.Fatalf("MaxFaces 2 gave %d faces", len(faces))
+	}
+	for _, f := range faces {
+		var s float64
+		for _, v := range f.Template.Vector {
+			s += float64(v) * float64(v)
+		}
+		if len(f.Template.Vector) != 512 || math.Abs(s-1) > 1e-4 {
+			t.Errorf("template: %d values, squared norm %v", len(f.Template.Vector), s)
+		}
+		if f.Template.Model != e.Model() || f.Template.Model == "" {
+			t.Errorf("template model %q, engine %q", f.Template.Model, e.Model())
+		}
+	}
+}
+
+func TestSingleFaceRequirement(t *testing.T) {
+	e := engine(t)
+	ctx := context.Background()
+	_, err := e.Analyze(ctx, sample(t, 1), face.Options{Single: true})
+	if visage.ErrorCode(err) != visage.CodeManyFaces {
+		t.Errorf("group photo with Single: %v, want MANY_FACES", err)
+	}
+	// A blank image has no face.
+	blank := encode(t, image.NewGray(image.Rect(0, 0, 320, 240)), 90)
+	if _, err := e.Analyze(ctx, blank, face.Options{Single: true}); visage.ErrorCode(err) != visage.CodeNoFace {
+		t.Errorf("blank image with Single: %v, want NO_FACE", err)
+	}
+	if faces, err := e.Analyze(ctx, blank, face.Options{}); err != nil || len(faces) != 0 {
+		t.Errorf("blank image without Single: %d faces, %v; want none and no error", len(faces), err)
+	}
+	// A crop around one face passes.
+	faces := analyze(t, sample(t, 6), face.Options{})
+	src := decodeStd(t, sample(t, 6)).(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	b := faces[0].Box
+	pad := b.H
+	crop := src.SubImage(image.Rect(int(b.X-pad/2), int(b.Y-pad/2), int(b.X+b.W+pad/2), int(b.Y+b.H+pad/2)))
+	if got, err := e.Analyze(ctx, encode(t, crop, 90), face.Options{Single: true}); err != nil || len(got) != 1 {
+		t.Errorf("one-face crop with Single: %d faces, %v", len(got), err)
+	}
+}
+
+func TestBadInputGetsItsCode(t *testing.T) {
+	e := engine(t)
+	good := sample(t, 1)
+	cases := map[string]struct {
+		data []byte
+		code visage.Code
+	}{
+		"zero bytes":  {nil, visage.CodeImageInvalid},
+		"garbage":     {[]byte("this is not an image at all"), visage.CodeImageInvalid},
+		"truncated":   {good[:len(good)/2], visage.CodeImageInvalid},
+		"corrupt":     {corrupt(good), visage.CodeImageInvalid},
+		"ico":         {[]byte{0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0, 0, 0, 0, 22, 0, 0, 0}, visage.CodeImageUnsupported},
+		"huge header": {hugePNG(), visage.CodeImageTooLarge},
+	}
+	for name, c := range cases {
+		_, err := e.Analyze(context.Background(), c.data, face.Options{Embed: true})
+		if got := visage.ErrorCode(err); got != c.code {
+			t.Errorf("%s: %v, want %s", name, err, c.code)
+		}
+	}
+}
+
+// hugePNG is a valid PNG header whose IHDR claims 100000×100000 pixels,
+// followed by a little data: a decompression bomb's opening.
+func hugePNG() []byte {
+	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x02\x00\x00\x00")
+	out := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d")
+	out = append(out, ihdr...)
+	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(ihdr))
+	return append(out, make([]byte, 64)...)
+}
+
+// corrupt overwrites the middle of the entropy-coded data.
+func corrupt(data []byte) []byte {
+	out := bytes.Clone(data)
+	for i := len(out) / 3; i < len(out)/3+4000; i++ {
+		out[i] = 0xff
+	}
+	return out
+}
+
+func TestConcurrentAnalysesAgree(t *testing.T) {
+	e := engine(t)
+	data := sample(t, 4)
+	want := analyze(t, data, face.Options{Embed: true})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := e.Analyze(context.Background(), data, face.Options{Embed: true})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if len(got) != len(want) {
+				errs <- fmt.Errorf("%d faces, want %d", len(got), len(want))
+				return
+			}
+			for i := range got {
+				if c := match.Cosine(got[i].Template.Vector, want[i].Template.Vector); c < 0.9999 {
+					errs <- fmt.Errorf("face %d differs between runs: cosine %v", i, c)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := engine(t).Analyze(ctx, sample(t, 5), face.Options{}); err != context.Canceled {
+		t.Errorf("cancelled analysis: %v, want context.Canceled", err)
+	}
+}
