@@ -260,9 +260,12 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 		}
 	}()
 	t := time.Now()
-	img, info, err := photo.Decode(data, e.cfg.Limits)
+	img, info, err := photo.DecodeInto(data, e.cfg.Limits, w.frame)
 	if err != nil {
 		return nil, err
+	}
+	if cap(img.Pix) > cap(w.frame) {
+		w.frame = img.Pix // keep the larger buffer for the next photo
 	}
 	lap := func(d *time.Duration) { now := time.Now(); *d += now.Sub(t); t = now }
 	lap(&tm.Decode)

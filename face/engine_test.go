@@ -18,6 +18,7 @@ import (
 	"golang.org/x/image/math/f64"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/bench"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/match"
 )
@@ -318,5 +319,94 @@ func TestCancelledContext(t *testing.T) {
 	cancel()
 	if _, err := engine(t).Analyze(ctx, sample(t, 5), face.Options{}); err != context.Canceled {
 		t.Errorf("cancelled analysis: %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkAnalyze is photo → template on a 640×480 frame; `visage bench
+// speed` puts it next to the models' own times.
+func BenchmarkAnalyze(b *testing.B) {
+	e := engine(b)
+	frame, err := bench.Frame640(context.Background(), e, sample(b, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Analyze(context.Background(), frame, face.Options{Embed: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// datasets is ../shared/datasets beside the checkout, or $VISAGE_DATASETS.
+func datasets(t *testing.T, sub string) string {
+	t.Helper()
+	dir := os.Getenv("VISAGE_DATASETS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "datasets")
+	}
+	dir = filepath.Join(dir, sub)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("%s absent (research datasets are not in the repo; set VISAGE_DATASETS)", dir)
+	}
+	return dir
+}
+
+// Every photo of face-counts has its annotated number of faces, including
+// large phone photos stored rotated with an EXIF tag, and the photo
+// without a face.
+func TestFaceCountsDataset(t *testing.T) {
+	dir := datasets(t, "face-counts")
+	files, err := filepath.Glob(filepath.Join(dir, "*.jpg"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no photos in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(f)
+		want := 1 // NNN_A.jpg, _B, _C: one person
+		if c := name[4]; c >= '0' && c <= '9' {
+			want = int(c - '0')
+		}
+		if got := len(analyze(t, data, face.Options{})); got != want {
+			t.Errorf("%s: %d faces, want %d", name, got, want)
+		}
+	}
+}
+
+// On spoof-samples both attacks (a printed photo, a tablet replay) are
+// refused at the default threshold, and every live photo scores above every
+// attack. (The high-resolution portrait image_T2 still falls below the
+// threshold: docs/engine.md.)
+func TestSpoofSamplesDataset(t *testing.T) {
+	dir := datasets(t, "spoof-samples")
+	score := func(file string) float32 {
+		data, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		faces := analyze(t, data, face.Options{Liveness: true, MaxFaces: 1})
+		if len(faces) == 0 {
+			t.Fatalf("%s: no face", file)
+		}
+		return *faces[0].Liveness
+	}
+	live := []float32{score("live/image_T1.jpg"), score("live/image_T2.jpg")}
+	for _, f := range []string{"spoof/image_F1.jpg", "spoof/image_F2.jpg"} {
+		s := score(f)
+		if s >= face.DefaultLivenessThreshold {
+			t.Errorf("%s: attack accepted, liveness %.3f", f, s)
+		}
+		for i, l := range live {
+			if l <= s {
+				t.Errorf("live photo %d scores %.3f, not above attack %s (%.3f)", i+1, l, f, s)
+			}
+		}
+	}
+	if live[0] < face.DefaultLivenessThreshold {
+		t.Errorf("image_T1: live photo refused, liveness %.3f", live[0])
 	}
 }

@@ -157,6 +157,28 @@ func TestWarpIdentityAndShrink(t *testing.T) {
 			}
 		}
 	}
+	// A third takes the mean of each 3×3 block (the general shrink).
+	src9 := &photo.RGB{W: 9, H: 6, Pix: make([]byte, 9*6*3)}
+	for i := range src9.Pix {
+		src9.Pix[i] = byte(i * 13)
+	}
+	third := newRGB(3, 2)
+	w.warp(&third, src9, boxAffine(Rect{0, 0, 9, 6}, 3, 2))
+	for y := 0; y < 2; y++ {
+		for x := 0; x < 3; x++ {
+			for c := 0; c < 3; c++ {
+				sum := 0
+				for dy := 0; dy < 3; dy++ {
+					for dx := 0; dx < 3; dx++ {
+						sum += int(src9.Pix[((3*y+dy)*9+3*x+dx)*3+c])
+					}
+				}
+				if got, want := int(third.Pix[(y*3+x)*3+c]), (sum+4)/9; got != want {
+					t.Fatalf("third(%d,%d,%d) = %d, want %d", x, y, c, got, want)
+				}
+			}
+		}
+	}
 	// Outside the source is black.
 	out := newRGB(2, 2)
 	w.warp(&out, src, affine{A: 1, E: 1, C: 100, F: 100})

@@ -23,6 +23,12 @@ func (w *warper) warp(dst, src *photo.RGB, m affine) {
 	if k := int(m.scale()); k >= 2 {
 		src, m = w.preshrink(src, m, dst.W, dst.H, k)
 	}
+	if m == (affine{A: 1, E: 1}) && src.W == dst.W && src.H == dst.H {
+		// A frame twice the detector's size, say: the box average
+		// already is the answer.
+		copy(dst.Pix, src.Pix)
+		return
+	}
 	bilinear(dst, src, m)
 }
 
@@ -64,6 +70,10 @@ func (w *warper) preshrink(src *photo.RGB, m affine, dw, dh, k int) (*photo.RGB,
 // boxShrink writes into dst the k×k block means of src starting at (x0, y0);
 // acc is scratch of dst.W*3.
 func boxShrink(dst, src *photo.RGB, x0, y0, k int, acc []uint32) {
+	if k == 2 {
+		halve(dst, src, x0, y0)
+		return
+	}
 	div := uint32(k * k)
 	for oy := 0; oy < dst.H; oy++ {
 		clear(acc)
@@ -89,40 +99,71 @@ func boxShrink(dst, src *photo.RGB, x0, y0, k int, acc []uint32) {
 	}
 }
 
-// bilinear samples src at m(x, y) for every pixel of dst.
+// halve is boxShrink for k = 2, the common case of a VGA frame going to
+// the detector, unrolled.
+func halve(dst, src *photo.RGB, x0, y0 int) {
+	stride := src.W * 3
+	for oy := 0; oy < dst.H; oy++ {
+		r0 := src.Pix[(y0+2*oy)*stride+x0*3:]
+		r1 := src.Pix[(y0+2*oy+1)*stride+x0*3:]
+		out := dst.Pix[oy*dst.W*3 : (oy+1)*dst.W*3]
+		r0, r1 = r0[:len(out)*2], r1[:len(out)*2]
+		for i := 0; i+2 < len(out); i += 3 {
+			j := 2 * i
+			out[i] = uint8((uint32(r0[j]) + uint32(r0[j+3]) + uint32(r1[j]) + uint32(r1[j+3]) + 2) >> 2)
+			out[i+1] = uint8((uint32(r0[j+1]) + uint32(r0[j+4]) + uint32(r1[j+1]) + uint32(r1[j+4]) + 2) >> 2)
+			out[i+2] = uint8((uint32(r0[j+2]) + uint32(r0[j+5]) + uint32(r1[j+2]) + uint32(r1[j+5]) + 2) >> 2)
+		}
+	}
+}
+
+// bilinear samples src at m(x, y) for every pixel of dst, in 8-bit fixed
+// point: it runs on every pixel of the detector's input, where float
+// arithmetic per channel cost more than the detector itself.
 func bilinear(dst, src *photo.RGB, m affine) {
-	sw, sh := src.W, src.H
+	sw, sh, stride := src.W, src.H, src.W*3
 	for y := 0; y < dst.H; y++ {
 		fx := m.B*float64(y) + m.C
 		fy := m.E*float64(y) + m.F
 		out := dst.Pix[y*dst.W*3 : (y+1)*dst.W*3]
 		for x := 0; x < dst.W; x++ {
 			sx, sy := fx+m.A*float64(x), fy+m.D*float64(x)
-			o := out[x*3 : x*3+3]
-			x0f, y0f := math.Floor(sx), math.Floor(sy)
-			ix, iy := int(x0f), int(y0f)
+			o := out[x*3 : x*3+3 : x*3+3]
+			// int(v+1)-1 is floor(v) for v > -1; anything lower is
+			// outside the image anyway.
+			ix, iy := int(sx+1)-1, int(sy+1)-1
 			if ix < -1 || iy < -1 || ix >= sw || iy >= sh {
 				o[0], o[1], o[2] = 0, 0, 0
 				continue
 			}
-			ax, ay := float32(sx-x0f), float32(sy-y0f)
-			w00, w01 := (1-ax)*(1-ay), ax*(1-ay)
-			w10, w11 := (1-ax)*ay, ax*ay
+			ax := uint32((sx - float64(ix)) * 256)
+			ay := uint32((sy - float64(iy)) * 256)
+			if ix >= 0 && iy >= 0 && ix+1 < sw && iy+1 < sh {
+				p := src.Pix[iy*stride+ix*3 : iy*stride+ix*3+6 : iy*stride+ix*3+6]
+				q := src.Pix[(iy+1)*stride+ix*3 : (iy+1)*stride+ix*3+6 : (iy+1)*stride+ix*3+6]
+				for c := 0; c < 3; c++ {
+					top := uint32(p[c])*(256-ax) + uint32(p[c+3])*ax
+					bot := uint32(q[c])*(256-ax) + uint32(q[c+3])*ax
+					o[c] = uint8((top*(256-ay) + bot*ay + 1<<15) >> 16)
+				}
+				continue
+			}
+			// On the border: missing neighbours are black.
 			for c := 0; c < 3; c++ {
-				v := w00*at(src, ix, iy, c) + w01*at(src, ix+1, iy, c) +
-					w10*at(src, ix, iy+1, c) + w11*at(src, ix+1, iy+1, c)
-				o[c] = uint8(min(v+0.5, 255))
+				top := at(src, ix, iy, c)*(256-ax) + at(src, ix+1, iy, c)*ax
+				bot := at(src, ix, iy+1, c)*(256-ax) + at(src, ix+1, iy+1, c)*ax
+				o[c] = uint8((top*(256-ay) + bot*ay + 1<<15) >> 16)
 			}
 		}
 	}
 }
 
 // at is a source sample, black outside the image.
-func at(img *photo.RGB, x, y, c int) float32 {
+func at(img *photo.RGB, x, y, c int) uint32 {
 	if x < 0 || y < 0 || x >= img.W || y >= img.H {
 		return 0
 	}
-	return float32(img.Pix[(y*img.W+x)*3+c])
+	return uint32(img.Pix[(y*img.W+x)*3+c])
 }
 
 // grow returns b resized to n, reusing its memory when it is big enough.

@@ -15,6 +15,7 @@ type worker struct {
 	// Model-sized crops, reused across requests.
 	detImg, lmkImg, recImg, liveImg, attrImg, eyeImg, poseImg photo.RGB
 	cands                                                     []detection
+	frame                                                     []byte // decoded photo, reused
 	flipVec                                                   []float32
 }
 

@@ -50,7 +50,7 @@ func benchFlags(b *testing.B, prefix string, data []byte, lim Limits) {
 	for _, c := range flagCases {
 		b.Run(prefix+c.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, _, _, err := decodeJPEG(data, lim, c.flags); err != nil {
+				if _, _, _, err := decodeJPEG(data, lim, c.flags, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

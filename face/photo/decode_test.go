@@ -2,9 +2,14 @@ package photo
 
 import (
 	"bytes"
+	"go/build"
 	"image"
 	"image/color"
 	"image/gif"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/bmp"
@@ -101,11 +106,7 @@ func TestDecodeJPEGMatchesGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := toRGB(ref, 320, 240)
-	var sum int
-	for i := range img.Pix {
-		sum += max(int(img.Pix[i])-int(want.Pix[i]), int(want.Pix[i])-int(img.Pix[i]))
-	}
-	if mean := float64(sum) / float64(len(img.Pix)); mean > 1.5 {
+	if mean := meanAbsDiff(img.Pix, want.Pix); mean > 1.5 {
 		t.Errorf("mean absolute difference from image/jpeg %.2f, want <= 1.5", mean)
 	}
 }
@@ -244,4 +245,55 @@ func TestDecodeGIFPartialFrame(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The JPEG variants of Go's own image test corpus (it ships with every Go
+// installation): progressive, gray, CMYK and 4:1:0 (which take the Go path),
+// RGB, every subsampling and restart markers all decode, and close to what
+// image/jpeg makes of them. ("progressive.truncated" lacks scans, not bytes:
+// it is a valid file.)
+func TestDecodeGoJPEGCorpus(t *testing.T) {
+	dir := filepath.Join(build.Default.GOROOT, "src", "image", "testdata")
+	files, _ := filepath.Glob(filepath.Join(dir, "video-00*.jpeg"))
+	if len(files) == 0 {
+		t.Skipf("no JPEG test corpus in %s", dir)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, info, err := Decode(data, DefaultLimits())
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		ref, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := toRGB(ref, info.Width, info.Height)
+		if img.W != want.W || img.H != want.H {
+			t.Errorf("%s: %dx%d, image/jpeg %dx%d", name, img.W, img.H, want.W, want.H)
+			continue
+		}
+		// The RGB file subsamples G and B, where libjpeg's smooth
+		// upsampling and image/jpeg's pixel replication differ most (4.2).
+		tol := 2.0
+		if strings.Contains(name, ".rgb.") {
+			tol = 5
+		}
+		if d := meanAbsDiff(img.Pix, want.Pix); d > tol {
+			t.Errorf("%s: mean absolute difference from image/jpeg %.2f, want <= %.0f", name, d, tol)
+		}
+	}
+}
+
+func meanAbsDiff(a, b []byte) float64 {
+	var sum int
+	for i := range a {
+		sum += max(int(a[i])-int(b[i]), int(b[i])-int(a[i]))
+	}
+	return float64(sum) / float64(len(a))
 }

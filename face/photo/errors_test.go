@@ -54,6 +54,12 @@ func TestDecodeErrors(t *testing.T) {
 	sos := bytes.Index(jpg, []byte{0xFF, 0xDA})
 	stray := append(append(bytes.Clone(jpg[:sos]), 0x00, 0x00), jpg[sos:]...)
 
+	// libjpeg-turbo 2.1 reads neither 12-bit nor lossless JPEGs.
+	twelveBit := bytes.Clone(jpg)
+	twelveBit[bytes.Index(jpg, []byte{0xFF, 0xC0})+4] = 12
+	lossless := bytes.Clone(jpg)
+	lossless[bytes.Index(jpg, []byte{0xFF, 0xC0})+1] = 0xC3
+
 	const animationFlag = 0x02
 	cases := []struct {
 		name   string
@@ -73,6 +79,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"jpeg truncated after a warning", stray[:len(stray)*3/4], DefaultLimits(), visage.CodeImageInvalid, "jpeg"},
 		{"jpeg header only", jpg[:sos], DefaultLimits(), visage.CodeImageInvalid, "jpeg"},
 		{"jpeg SOI only", jpg[:3], DefaultLimits(), visage.CodeImageInvalid, "jpeg"},
+		{"jpeg 12-bit", twelveBit, DefaultLimits(), visage.CodeImageUnsupported, "jpeg"},
+		{"jpeg lossless", lossless, DefaultLimits(), visage.CodeImageUnsupported, "jpeg"},
 		{"ico", []byte{0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0}, DefaultLimits(), visage.CodeImageUnsupported, "ico"},
 		{"heic", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), DefaultLimits(), visage.CodeImageUnsupported, "heif"},
 		{"avif", []byte("\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf"), DefaultLimits(), visage.CodeImageUnsupported, "avif"},
@@ -125,5 +133,31 @@ func TestBombRefusedCheaply(t *testing.T) {
 	}
 	if n := allocated(encodePNG(t, photoLike(300, 300))); n < 300*300*3 {
 		t.Errorf("decoding a 300x300 PNG allocated only %d bytes: the measurement is broken", n)
+	}
+}
+
+// Formats recognised only to be named in the refusal.
+func TestSniffUnsupported(t *testing.T) {
+	for magic, want := range map[string]string{
+		"II+\x00\x08\x00\x00\x00":                  "bigtiff",
+		"\x00\x00\x02\x00\x01\x00":                 "ico", // CUR
+		"\xff\x0a\xfa\x7f":                         "jpeg xl",
+		"\x00\x00\x00\x0cJXL \r\n\x87\n":           "jpeg xl",
+		"\x00\x00\x00\x0cjP  \r\n\x87\n":           "jpeg 2000",
+		"\xff\x4f\xff\x51\x00\x2f":                 "jpeg 2000",
+		"8BPS\x00\x01":                             "psd",
+		"  <svg width=\"1\"/>":                     "svg",
+		"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00": "heif",
+	} {
+		if name, ok := sniff([]byte(magic)); name != want || ok {
+			t.Errorf("%q: %q, %v; want %q, false", magic, name, ok, want)
+		}
+	}
+	// Not images at all: an MP4 video, an ICO-like header with no images,
+	// an HTML page.
+	for _, magic := range []string{"\x00\x00\x00\x18ftypisom\x00\x00\x00\x00", "\x00\x00\x01\x00\x00\x00", "<html><body>"} {
+		if name, ok := sniff([]byte(magic)); name != "" || ok {
+			t.Errorf("%q: %q, %v; want nothing", magic, name, ok)
+		}
 	}
 }

@@ -122,7 +122,7 @@ func exifTIFF(bo byteOrder, o uint16) []byte {
 	b = bo.AppendUint16(b, 3) // SHORT
 	b = bo.AppendUint32(b, 1)
 	b = bo.AppendUint16(b, o)
-	b = bo.AppendUint16(b, 0)  // padding of the 4-byte value field
+	b = bo.AppendUint16(b, 0)    // padding of the 4-byte value field
 	return bo.AppendUint32(b, 0) // no next IFD
 }
 
@@ -161,11 +161,11 @@ func losslessWebP(m *image.NRGBA) []byte {
 	bw.bits(0x2f, 8) // signature
 	bw.bits(uint32(w-1), 14)
 	bw.bits(uint32(h-1), 14)
-	bw.bits(0, 1) // alpha hint
-	bw.bits(0, 3) // version
-	bw.bits(0, 1) // no transform
-	bw.bits(0, 1) // no colour cache
-	bw.bits(0, 1) // no meta prefix codes
+	bw.bits(0, 1)          // alpha hint
+	bw.bits(0, 3)          // version
+	bw.bits(0, 1)          // no transform
+	bw.bits(0, 1)          // no colour cache
+	bw.bits(0, 1)          // no meta prefix codes
 	twoSymbols := func() { // 0 -> code 0, 255 -> code 1
 		bw.bits(1, 1) // simple code
 		bw.bits(1, 1) // two symbols
@@ -173,15 +173,15 @@ func losslessWebP(m *image.NRGBA) []byte {
 		bw.bits(0, 1)
 		bw.bits(255, 8)
 	}
-	twoSymbols() // green
-	twoSymbols() // red
-	twoSymbols() // blue
-	bw.bits(1, 1)     // alpha: simple code,
-	bw.bits(0, 1)     // one symbol,
-	bw.bits(1, 1)     // in 8 bits:
-	bw.bits(255, 8)   // always opaque
-	bw.bits(1, 1)     // distance: simple code,
-	bw.bits(0, 3)     // one symbol, 1 bit, zero (never used)
+	twoSymbols()    // green
+	twoSymbols()    // red
+	twoSymbols()    // blue
+	bw.bits(1, 1)   // alpha: simple code,
+	bw.bits(0, 1)   // one symbol,
+	bw.bits(1, 1)   // in 8 bits:
+	bw.bits(255, 8) // always opaque
+	bw.bits(1, 1)   // distance: simple code,
+	bw.bits(0, 3)   // one symbol, 1 bit, zero (never used)
 	for y := range h {
 		for x := range w {
 			c := m.NRGBAAt(x, y)

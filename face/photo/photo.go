@@ -8,9 +8,7 @@
 // or CodeImageUnsupported. Decode is safe for concurrent use.
 package photo
 
-import (
-	"github.com/visagehq/visage"
-)
+import "github.com/visagehq/visage"
 
 // RGB is an 8-bit packed RGB image: Pix[(y*W+x)*3+c], c = 0 R, 1 G, 2 B.
 type RGB struct {
@@ -56,6 +54,14 @@ type Info struct {
 // decoding, downscaling to lim.MaxSide and the EXIF orientation, in that
 // order (orienting the smaller image is cheaper; W and H swap for 5..8).
 func Decode(data []byte, lim Limits) (*RGB, Info, error) {
+	return DecodeInto(data, lim, nil)
+}
+
+// DecodeInto is Decode that may put the pixels in buf's memory instead of
+// allocating, when buf is large enough and the image needs no scaling or
+// rotation afterwards (a camera frame, typically): a caller decoding image
+// after image reuses one buffer. The result may alias buf.
+func DecodeInto(data []byte, lim Limits, buf []byte) (*RGB, Info, error) {
 	def := DefaultLimits()
 	if lim.MaxBytes <= 0 {
 		lim.MaxBytes = def.MaxBytes
@@ -83,7 +89,7 @@ func Decode(data []byte, lim Limits) (*RGB, Info, error) {
 	var img *RGB
 	var err error
 	if format == "jpeg" {
-		img, info.Width, info.Height, err = decodeJPEG(data, lim, decodeFlags)
+		img, info.Width, info.Height, err = decodeJPEG(data, lim, decodeFlags, buf)
 	} else {
 		img, info.Width, info.Height, err = decodeStd(format, data, lim)
 	}

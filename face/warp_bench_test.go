@@ -1,0 +1,37 @@
+package face
+
+import (
+	"testing"
+
+	"github.com/visagehq/visage/face/photo"
+)
+
+func benchImage(w, h int) *photo.RGB {
+	img := &photo.RGB{W: w, H: h, Pix: make([]byte, w*h*3)}
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 31 / 7)
+	}
+	return img
+}
+
+// BenchmarkWarpDetector is the detector's input from a 640×480 frame.
+func BenchmarkWarpDetector(b *testing.B) {
+	src := benchImage(640, 480)
+	dst := newRGB(detW, detH)
+	var w warper
+	m := boxAffine(Rect{0, 0, 640, 480}, detW, detH)
+	for b.Loop() {
+		w.warp(&dst, src, m)
+	}
+}
+
+// BenchmarkWarpAlign is a rotated face crop.
+func BenchmarkWarpAlign(b *testing.B) {
+	src := benchImage(640, 480)
+	dst := newRGB(recSize, recSize)
+	var w warper
+	m := similarityFit(arcfaceRef, []Point{{300, 200}, {360, 205}, {330, 240}, {305, 270}, {355, 272}})
+	for b.Loop() {
+		w.warp(&dst, src, m)
+	}
+}
