@@ -19,7 +19,9 @@ func engineArgs(t *testing.T) []string {
 	return []string{"--ort-lib", filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"), "--models", filepath.Join(deps, "models"), "--workers", "1"}
 }
 
-func samplePath(n string) string { return filepath.Join(deps, "testdata", "face-api", "sample"+n+".jpg") }
+func samplePath(n string) string {
+	return filepath.Join(deps, "testdata", "face-api", "sample"+n+".jpg")
+}
 
 func TestCompareJSON(t *testing.T) {
 	args := engineArgs(t)
@@ -64,7 +66,9 @@ func TestCompareBadInput(t *testing.T) {
 	if !errors.Is(err, errReported) || report(err) != 1 {
 		t.Fatalf("bad image: %v", err)
 	}
-	var res struct{ Error struct{ Code, Message string } }
+	var res struct {
+		Error struct{ Code, Message string }
+	}
 	if json.Unmarshal(out.Bytes(), &res); res.Error.Code != "IMAGE_INVALID" || res.Error.Message == "" {
 		t.Errorf("bad image printed %s", out.String())
 	}
