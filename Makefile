@@ -18,7 +18,7 @@ test: setup vet
 
 run: build
 	./bin/visage detect deps/testdata/face-api/sample1.jpg
-	./bin/visage compare deps/testdata/face-api/sample2.jpg deps/testdata/face-api/sample3.jpg
+	./bin/visage compare deps/testdata/face-api/sample3.jpg deps/testdata/face-api/sample6.jpg
 
 bench: build
 	./bin/visage bench speed

@@ -232,16 +232,11 @@ func (e *Engine) Workers() int { return e.cfg.Workers }
 // face returns no faces and no error.
 func (e *Engine) Analyze(ctx context.Context, image []byte, opts Options) ([]Face, error) {
 	t0 := time.Now()
-	if err := ctx.Err(); err != nil {
+	w, err := e.acquire(ctx)
+	if err != nil {
 		return nil, err
 	}
-	var w *worker
-	select {
-	case w = <-e.workers:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { e.workers <- w }()
+	defer e.release(w)
 	tm := opts.Timings
 	if tm == nil {
 		tm = &Timings{}
@@ -249,6 +244,21 @@ func (e *Engine) Analyze(ctx context.Context, image []byte, opts Options) ([]Fac
 	*tm = Timings{Queue: time.Since(t0)}
 	return w.analyze(image, opts, e, tm)
 }
+
+// acquire waits for a free worker, or for ctx to end.
+func (e *Engine) acquire(ctx context.Context) (*worker, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case w := <-e.workers:
+		return w, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (e *Engine) release(w *worker) { e.workers <- w }
 
 // analyze is Analyze on a worker this goroutine owns.
 func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (faces []Face, err error) {

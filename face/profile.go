@@ -17,13 +17,11 @@ type ModelTimes map[string]time.Duration
 // the pipeline, the ratio between the two is meaningful on a noisy machine
 // where absolute times are not.
 func (e *Engine) ProfileModels(ctx context.Context, image []byte, runs int) (ModelTimes, error) {
-	var w *worker
-	select {
-	case w = <-e.workers:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	w, err := e.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { e.workers <- w }()
+	defer e.release(w)
 	if _, err := w.analyze(image, Options{Embed: true, Liveness: true, Attributes: true, Quality: true}, e, &Timings{}); err != nil {
 		return nil, err
 	}
