@@ -71,3 +71,13 @@ func ErrorCode(err error) Code {
 	}
 	return CodeInternal
 }
+
+// Codes of the service layer (the server issue builds on them).
+const (
+	// CodeNotFound: no such application, key or face in the caller's app.
+	CodeNotFound Code = "NOT_FOUND"
+	// CodeConflict: a unique value (external ID, public ID) is taken.
+	CodeConflict Code = "CONFLICT"
+	// CodeInvalidRequest: a field is missing, malformed or out of range.
+	CodeInvalidRequest Code = "INVALID_REQUEST"
+)

@@ -83,7 +83,7 @@ type Face struct {
 	Female *float32 `json:"female,omitempty"`
 	// Template is the face's biometric template (with Options.Embed). It is
 	// never serialised by accident.
-	Template *Template `json:"-"`
+	Template *visage.Template `json:"-"`
 }
 
 // Quality describes how usable a face is for recognition.
@@ -99,13 +99,6 @@ type Quality struct {
 	// EyesOpen is the probability each eye is open, the subject's right
 	// eye first (Options.Quality).
 	EyesOpen *[2]float32 `json:"eyes_open,omitempty"`
-}
-
-// Template is a face's L2-normalised embedding and the model that made it:
-// templates from different models must never be compared.
-type Template struct {
-	Model  string
-	Vector []float32
 }
 
 // Timings is how long each stage of one Analyze call took.
@@ -334,7 +327,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 				normalize(vec)
 				w.mirrorRec() // restore for the quality measures
 			}
-			f.Template = &Template{Model: e.Model(), Vector: vec}
+			f.Template = &visage.Template{Model: e.Model(), Vector: vec}
 			lap(&tm.Embed)
 		}
 		if opts.Liveness {

@@ -42,7 +42,7 @@ func runCompare(args []string, out io.Writer) error {
 		fmt.Fprintf(os.Stderr, "visage: warning: the score table was calibrated for %s, not %s; percentages are approximate until `visage calibrate` is run\n", table.Model, eng.Model())
 	}
 
-	var tpl [2]*face.Template
+	var tpl [2]*visage.Template
 	for i, path := range pos {
 		data, err := os.ReadFile(path)
 		if err != nil {

@@ -1,0 +1,76 @@
+package visage
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// App is one website's tenancy: its faces, keys, settings and usage are
+// its own, and every query is scoped to it.
+type App struct {
+	// ID is internal and never leaves the server's admin surface.
+	ID string
+	// PublicID is safe to put in a web page: the browser widget opens
+	// sessions with it. It grants nothing a page could not already do.
+	PublicID  string
+	Name      string
+	Plan      string // "free", "pro" or "enterprise"
+	Settings  AppSettings
+	CreatedAt time.Time
+}
+
+// AppSettings are the rules the service enforces for an app.
+type AppSettings struct {
+	// Level is the accuracy level 1–8: matches need the cosine at
+	// false-match rate 10^-Level (see docs/scores.md). Default 4.
+	Level int `json:"level"`
+	// PreventDuplicates refuses to enroll a face that already matches one
+	// of the app's faces (FACE_DUPLICATION).
+	PreventDuplicates bool `json:"prevent_duplicates"`
+	// RequirePIN makes a PIN mandatory at enrollment; UniquePIN refuses a
+	// PIN another face of the app already has (UNIQUE_PIN_REQUIRED).
+	RequirePIN bool `json:"require_pin"`
+	UniquePIN  bool `json:"unique_pin"`
+	// MinAge refuses faces estimated younger than MinAge plus the safety
+	// margin (MINORS_NOT_ALLOWED); 0 turns the gate off.
+	MinAge int `json:"min_age"`
+	// RequireLiveness refuses faces the anti-spoofing model scores as not
+	// live (PAD_ATTACK).
+	RequireLiveness bool `json:"require_liveness"`
+}
+
+// APIKey is a private key of an app. Only its hash is stored; Prefix is
+// the start of the key, kept in clear so a key can be listed and found.
+type APIKey struct {
+	ID        string
+	AppID     string
+	Prefix    string
+	Hash      []byte
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Face is an enrolled person of an app: one or more templates, and what
+// the app attached to them. Templates and payload are encrypted at rest.
+type Face struct {
+	ID         string // the facial ID, a UUID
+	AppID      string
+	ExternalID string // the app's own name for the person; unique per app, optional
+	Payload    json.RawMessage
+	PINHash    []byte // nil when the face has no PIN
+	Templates  []Template
+	Age        float32
+	Female     float32
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	// PIN lockout: consecutive wrong PINs and when the lock ends.
+	PINFailures    int
+	PINLockedUntil time.Time
+}
+
+// Template is a face embedding and the model that made it. Templates of
+// different models are never compared.
+type Template struct {
+	Model  string
+	Vector []float32
+}
