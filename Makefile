@@ -17,8 +17,7 @@ test: setup vet
 	$(GO) test ./...
 
 run: build
-	./bin/visage detect deps/testdata/face-api/sample1.jpg
-	./bin/visage compare deps/testdata/face-api/sample3.jpg deps/testdata/face-api/sample6.jpg
+	./bin/visage serve
 
 bench: build
 	./bin/visage bench speed

@@ -74,10 +74,35 @@ func ErrorCode(err error) Code {
 
 // Codes of the service layer (the server issue builds on them).
 const (
+	// CodeRequestTooLarge: the request body is over the server's limit.
+	CodeRequestTooLarge Code = "REQUEST_TOO_LARGE"
+	// CodeUnauthorized: a missing, unknown or revoked key or token.
+	CodeUnauthorized Code = "UNAUTHORIZED"
 	// CodeNotFound: no such application, key or face in the caller's app.
 	CodeNotFound Code = "NOT_FOUND"
 	// CodeConflict: a unique value (external ID, public ID) is taken.
 	CodeConflict Code = "CONFLICT"
 	// CodeInvalidRequest: a field is missing, malformed or out of range.
 	CodeInvalidRequest Code = "INVALID_REQUEST"
+	// CodeUnrecognizedFace: no enrolled face of the app matches.
+	CodeUnrecognizedFace Code = "UNRECOGNIZED_FACE"
+	// CodeFaceDuplication: the app prevents duplicates and this person is
+	// already enrolled.
+	CodeFaceDuplication Code = "FACE_DUPLICATION"
+	// CodeFaceMismatch: the images of one enrollment show different people.
+	CodeFaceMismatch Code = "FACE_MISMATCH"
+	// CodePadAttack: the face was judged not live (a photo, a screen).
+	CodePadAttack Code = "PAD_ATTACK"
+	// CodeMinorsNotAllowed: the face is estimated under the app's minimum
+	// age plus the safety margin.
+	CodeMinorsNotAllowed Code = "MINORS_NOT_ALLOWED"
+	// CodePINRequired: the app or the face needs a PIN and none was given.
+	CodePINRequired Code = "PIN_REQUIRED"
+	// CodeUniquePINRequired: another face of the app has this PIN.
+	CodeUniquePINRequired Code = "UNIQUE_PIN_REQUIRED"
+	// CodeWrongPIN: the PIN does not match the face's.
+	CodeWrongPIN Code = "WRONG_PIN_CODE"
+	// CodePINLocked: too many wrong PINs; the face's PIN check is locked
+	// for a cooling-off time.
+	CodePINLocked Code = "PIN_LOCKED"
 )

@@ -1,6 +1,8 @@
 // Command visage is the Visage binary: the face engine from the command
 // line, its accuracy and speed benches, and the score calibration.
 //
+//	visage serve [--addr 127.0.0.1:8080] [--data ./data]
+//	visage app create|list|show|delete, visage key create|list|revoke, visage admin token
 //	visage detect IMG [--json]
 //	visage compare IMG1 IMG2 [--json] [--level N]
 //	visage bench accuracy --data DIR [--json]
@@ -22,6 +24,11 @@ import (
 const usage = `visage — self-hosted face authentication
 
 Usage:
+  visage serve [--addr ADDR] [--data DIR]    the server: REST API on http://127.0.0.1:8080 by default
+  visage app create NAME [--plan P]          a new application, with its public ID and a private key
+  visage app list | show APP_ID | delete APP_ID
+  visage key create APP_ID | list APP_ID | revoke APP_ID KEY_ID
+  visage admin token                         a new admin token
   visage detect IMG [--json]                 faces with box, landmarks, quality, liveness, age, gender
   visage compare IMG1 IMG2 [--json] [--level N]
                                              similarity of the largest face of each image
@@ -30,6 +37,7 @@ Usage:
   visage calibrate --data DIR [--out FILE]   score every LFW pair and write the score table
   visage version
 
+Data folder (serve, app, key, admin): --data DIR ($VISAGE_DATA), default ./data.
 Engine settings (every command): --ort-lib PATH ($VISAGE_ORT_LIB), --models DIR ($VISAGE_MODELS),
 --workers N. Defaults: the deps/ folder that make setup fills.
 `
@@ -50,6 +58,14 @@ func main() {
 		err = runBench(args, os.Stdout)
 	case "calibrate":
 		err = runCalibrate(args, os.Stdout)
+	case "serve":
+		err = runServe(args, os.Stdout)
+	case "app":
+		err = runApp(args, os.Stdout)
+	case "key":
+		err = runKey(args, os.Stdout)
+	case "admin":
+		err = runAdmin(args, os.Stdout)
 	case "version":
 		fmt.Println("visage", version())
 	case "help", "-h", "--help":

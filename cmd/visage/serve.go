@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	vhttp "github.com/visagehq/visage/http"
+	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/store"
+	"github.com/visagehq/visage/store/sqlite"
+)
+
+// dataFlags locate the data folder: the SQLite database and the key that
+// encrypts templates and payloads.
+type dataFlags struct{ dir string }
+
+func (d *dataFlags) register(fs *flag.FlagSet) {
+	def := os.Getenv("VISAGE_DATA")
+	if def == "" {
+		def = "data"
+	}
+	fs.StringVar(&d.dir, "data", def, "data folder: database and encryption key ($VISAGE_DATA)")
+}
+
+// open opens the store in the data folder, creating both on first use.
+func (d *dataFlags) open() (store.Store, []byte, error) {
+	st, key, _, err := d.openFresh()
+	return st, key, err
+}
+
+// openFresh is open that also says whether the database was just created.
+func (d *dataFlags) openFresh() (st store.Store, key []byte, fresh bool, err error) {
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+		return nil, nil, false, err
+	}
+	if key, err = store.LoadOrCreateKey(d.dir); err != nil {
+		return nil, nil, false, err
+	}
+	db := filepath.Join(d.dir, "visage.db")
+	_, statErr := os.Stat(db)
+	fresh = errors.Is(statErr, os.ErrNotExist)
+	st, err = sqlite.Open(db, key)
+	return st, key, fresh, err
+}
+
+// pinKey derives the PIN-hashing key from the data key, so that one secret
+// protects the data folder.
+func pinKey(dataKey []byte) []byte {
+	m := hmac.New(sha256.New, dataKey)
+	m.Write([]byte("visage pin hash v1"))
+	return m.Sum(nil)
+}
+
+func runServe(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var ef engineFlags
+	var df dataFlags
+	ef.register(fs)
+	df.register(fs)
+	defAddr := os.Getenv("VISAGE_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "listen address ($VISAGE_ADDR)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+
+	st, key, fresh, err := df.openFresh()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	eng, err := ef.open()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	gallery := index.New()
+	if err := service.LoadGallery(ctx, st, gallery); err != nil {
+		return fmt.Errorf("loading the gallery: %w", err)
+	}
+	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, PINKey: pinKey(key), Logger: log})
+
+	if fresh {
+		token, err := svc.CreateAdminToken(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "first start: admin token %s (shown once; `visage admin token` makes another)\n", token)
+	}
+
+	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(out, "Visage listening on http://%s (data in %s, %d faces loaded)\n", ln.Addr(), df.dir, sum(gallery.Sizes()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Drain: stop accepting, let running requests finish.
+	log.Info("shutting down")
+	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

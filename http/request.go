@@ -1,0 +1,146 @@
+package http
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/visagehq/visage"
+)
+
+// faceRequest is what the face endpoints accept, as JSON (images base64,
+// optionally as data: URLs) or as multipart/form-data (images as file
+// fields, the rest as text fields).
+type faceRequest struct {
+	Image      string          `json:"image"`
+	Images     []string        `json:"images"`
+	Image1     string          `json:"image1"`
+	Image2     string          `json:"image2"`
+	FacialID   string          `json:"facial_id"`
+	ExternalID string          `json:"external_id"`
+	Payload    json.RawMessage `json:"payload"`
+	PIN        string          `json:"pin"`
+
+	images [][]byte // decoded, in order: image, images..., image1, image2
+}
+
+// imageFields are the multipart file fields read, in order.
+var imageFields = []string{"image", "images", "image1", "image2", "image3", "image4", "image5"}
+
+// parseFaceRequest reads r's body in whichever encoding it came.
+func parseFaceRequest(r *http.Request) (*faceRequest, error) {
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil && r.Header.Get("Content-Type") != "" {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "unreadable Content-Type")
+	}
+	req := &faceRequest{}
+	switch ct {
+	case "multipart/form-data":
+		err = req.fromMultipart(r)
+	case "application/json", "":
+		err = req.fromJSON(r)
+	default:
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "Content-Type %s is not accepted: send application/json or multipart/form-data", ct)
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, visage.Errorf(visage.CodeRequestTooLarge, "the request body is over the %d-byte limit", tooBig.Limit)
+		}
+		return nil, err
+	}
+	return req, nil
+}
+
+func (req *faceRequest) fromJSON(r *http.Request) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return visage.Errorf(visage.CodeInvalidRequest, "field %s must be a %s", typeErr.Field, typeErr.Type)
+		}
+		if errors.Is(err, io.EOF) {
+			return visage.Errorf(visage.CodeInvalidRequest, "the request body is empty")
+		}
+		return visage.Errorf(visage.CodeInvalidRequest, "the body is not valid JSON")
+	}
+	for i, s := range append(append([]string{req.Image}, req.Images...), req.Image1, req.Image2) {
+		if s == "" {
+			continue
+		}
+		img, err := decodeBase64Image(s)
+		if err != nil {
+			return visage.Errorf(visage.CodeInvalidRequest, "image %d is not valid base64", i+1)
+		}
+		req.images = append(req.images, img)
+	}
+	return nil
+}
+
+// decodeBase64Image accepts plain or URL-safe base64, padded or not, and
+// data: URLs as a browser's canvas produces them.
+func decodeBase64Image(s string) ([]byte, error) {
+	if strings.HasPrefix(s, "data:") {
+		if i := strings.Index(s, ","); i >= 0 {
+			s = s[i+1:]
+		}
+	}
+	s = strings.TrimRight(s, "=")
+	if b, err := base64.RawStdEncoding.DecodeString(s); err == nil {
+		return b, nil
+	}
+	return base64.RawURLEncoding.DecodeString(s)
+}
+
+func (req *faceRequest) fromMultipart(r *http.Request) error {
+	// Memory up to the body limit; larger parts spill to temporary files
+	// that ParseMultipartForm's caller must remove.
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return visage.Errorf(visage.CodeInvalidRequest, "unreadable multipart body")
+	}
+	defer r.MultipartForm.RemoveAll()
+	for _, field := range imageFields {
+		for _, fh := range r.MultipartForm.File[field] {
+			f, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			data, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			req.images = append(req.images, data)
+		}
+	}
+	req.FacialID = r.FormValue("facial_id")
+	req.ExternalID = r.FormValue("external_id")
+	req.PIN = r.FormValue("pin")
+	if p := r.FormValue("payload"); p != "" {
+		req.Payload = json.RawMessage(p)
+	}
+	return nil
+}
+
+// oneImage returns the single image an endpoint needs.
+func (req *faceRequest) oneImage() ([]byte, error) {
+	switch len(req.images) {
+	case 0:
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "an image is required (field image)")
+	case 1:
+		return req.images[0], nil
+	}
+	return nil, visage.Errorf(visage.CodeInvalidRequest, "one image expected, got %d", len(req.images))
+}

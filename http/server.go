@@ -1,0 +1,155 @@
+// Package http is Visage's native REST API: it translates requests into
+// service calls and service results and errors into JSON. It holds no
+// business rules.
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/service"
+)
+
+// Config tunes the server.
+type Config struct {
+	// MaxBody is the largest request body accepted (413 beyond).
+	// Default 32 MiB: five 6 MB photos, base64-encoded.
+	MaxBody int64
+	// Timeout bounds one request's work. Default 30 s.
+	Timeout time.Duration
+	Logger  *slog.Logger
+	// Ready reports whether the server can serve (store reachable).
+	Ready func(context.Context) error
+}
+
+// Server is the native API's handler.
+type Server struct {
+	svc *service.Service
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the API handler for svc.
+func New(svc *service.Service, cfg Config) *Server {
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 32 << 20
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{svc: svc, cfg: cfg, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	app := func(h appHandler) http.Handler { return s.withApp(h) }
+	s.mux.Handle("POST /v1/enroll", app(s.enroll))
+	s.mux.Handle("POST /v1/authenticate", app(s.authenticate))
+	s.mux.Handle("POST /v1/verify", app(s.verify))
+	s.mux.Handle("POST /v1/compare", app(s.compare))
+	s.mux.Handle("POST /v1/detect", app(s.detect))
+	s.mux.Handle("GET /v1/faces", app(s.listFaces))
+	s.mux.Handle("GET /v1/faces/{id}", app(s.getFace))
+	s.mux.Handle("DELETE /v1/faces/{id}", app(s.deleteFace))
+	s.mux.Handle("PUT /v1/faces/{id}/payload", app(s.setPayload))
+	s.mux.Handle("PUT /v1/faces/{id}/pin", app(s.setPIN))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+}
+
+// ServeHTTP gives every request an ID, a body limit, a deadline and a log
+// line (method, route, status, duration: never a body, key or template).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := newRequestID()
+	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), s.cfg.Timeout)
+	defer cancel()
+	r = r.WithContext(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	w.Header().Set("X-Request-Id", id)
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Logger.Error("panic", "request_id", id, "panic", p)
+			writeError(rec, r, s.cfg.Logger, visage.Errorf(visage.CodeInternal, "internal error"))
+		}
+		s.cfg.Logger.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "ms", time.Since(start).Milliseconds())
+	}()
+	if r.ContentLength > s.cfg.MaxBody {
+		// Refuse before reading: the declared size is enough.
+		writeError(rec, r, s.cfg.Logger, visage.Errorf(visage.CodeRequestTooLarge, "the request body is %d bytes, over the %d-byte limit", r.ContentLength, s.cfg.MaxBody))
+		return
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// appHandler is a handler for a request authenticated as an app.
+type appHandler func(w http.ResponseWriter, r *http.Request, app *visage.App) error
+
+// withApp finds the app from the private key (Authorization: Bearer, or
+// X-API-Key) and runs h, turning its error into the error response.
+func (s *Server) withApp(h appHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("X-API-Key")
+		if auth := r.Header.Get("Authorization"); key == "" && strings.HasPrefix(auth, "Bearer ") {
+			key = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
+		}
+		if key == "" {
+			writeError(w, r, s.cfg.Logger, visage.Errorf(visage.CodeUnauthorized, "an API key is required: Authorization: Bearer <key> or X-API-Key"))
+			return
+		}
+		app, err := s.svc.AppForKey(r.Context(), key)
+		if err == nil {
+			err = h(w, r, app)
+		}
+		if err != nil {
+			writeError(w, r, s.cfg.Logger, err)
+		}
+	})
+}
+
+type requestIDKey struct{}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,301 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/visagehq/visage/face"
+	vhttp "github.com/visagehq/visage/http"
+	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/store/sqlite"
+)
+
+// These tests run the whole server over real HTTP: real engine, real
+// SQLite, real gallery, faces cut from the demo photos.
+const deps = "../deps"
+
+var (
+	engOnce sync.Once
+	eng     *face.Engine
+	engErr  error
+)
+
+func engine(t *testing.T) *face.Engine {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(deps, "models", "fr_feature.onnx")); err != nil {
+		t.Skip("models not fetched: run `make setup`")
+	}
+	engOnce.Do(func() {
+		eng, engErr = face.New(face.Config{
+			RuntimeLib: filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"),
+			ModelDir:   filepath.Join(deps, "models"),
+			Workers:    2,
+		})
+	})
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng
+}
+
+type server struct {
+	t    *testing.T
+	url  string
+	svc  *service.Service
+	keyA string
+	keyB string
+}
+
+func newServer(t *testing.T) *server {
+	e := engine(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, PINKey: []byte("k")})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{MaxBody: 32 << 20, Logger: quiet}))
+	t.Cleanup(ts.Close)
+	s := &server{t: t, url: ts.URL, svc: svc}
+	s.keyA, s.keyB = s.newApp(), s.newApp()
+	return s
+}
+
+func (s *server) newApp() string {
+	ctx := context.Background()
+	app, err := s.svc.CreateApp(ctx, "test", "free")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	key, _, err := s.svc.CreateKey(ctx, app.ID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return key
+}
+
+// call sends body (JSON-encoded unless it is already bytes) and decodes
+// the JSON answer.
+func (s *server) call(method, path, key string, body any) (int, map[string]any) {
+	s.t.Helper()
+	var rd io.Reader
+	ct := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case *multipartBody:
+		rd, ct = &b.buf, b.ct
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, s.url+path, rd)
+	req.Header.Set("Content-Type", ct)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		s.t.Fatalf("%s %s: %d, not JSON: %q", method, path, resp.StatusCode, raw)
+	}
+	return resp.StatusCode, out
+}
+
+func code(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+type multipartBody struct {
+	buf bytes.Buffer
+	ct  string
+}
+
+func multipartOf(t *testing.T, files map[string][]byte, fields map[string]string) *multipartBody {
+	m := &multipartBody{}
+	w := multipart.NewWriter(&m.buf)
+	for name, data := range files {
+		fw, _ := w.CreateFormFile(name, name+".jpg")
+		fw.Write(data)
+	}
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	w.Close()
+	m.ct = w.FormDataContentType()
+	return m
+}
+
+// person cuts face i of demo photo n, with shift moving the cut.
+func person(t *testing.T, n, i, shift int) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", fmt.Sprintf("sample%d.jpg", n)))
+	if err != nil {
+		t.Skip("sample photos not fetched: run `make setup`")
+	}
+	faces, err := engine(t).Analyze(context.Background(), data, face.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := jpeg.Decode(bytes.NewReader(data))
+	b := faces[i].Box
+	pad := int(b.H * 0.6)
+	r := image.Rect(int(b.X)-pad+shift, int(b.Y)-pad+shift, int(b.X+b.W)+pad+shift, int(b.Y+b.H)+pad+shift).Intersect(src.Bounds())
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, src.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(r), &jpeg.Options{Quality: 90})
+	return buf.Bytes()
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func TestLifecycleOverHTTP(t *testing.T) {
+	s := newServer(t)
+	alice := person(t, 6, 0, 0)
+
+	st, body := s.call("POST", "/v1/enroll", s.keyA, multipartOf(t, map[string][]byte{"image": alice}, map[string]string{"external_id": "alice", "payload": `{"plan":"gold"}`}))
+	if st != http.StatusCreated {
+		t.Fatalf("enroll: %d %v", st, body)
+	}
+	id := body["facial_id"].(string)
+
+	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15))})
+	if st != 200 || body["facial_id"] != id || body["external_id"] != "alice" || body["payload"].(map[string]any)["plan"] != "gold" {
+		t.Fatalf("authenticate: %d %v", st, body)
+	}
+	st, body = s.call("POST", "/v1/verify", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15)), "facial_id": id})
+	if st != 200 || body["match"] != true {
+		t.Fatalf("verify: %d %v", st, body)
+	}
+	if st, body = s.call("GET", "/v1/faces/"+id, s.keyA, nil); st != 200 || body["external_id"] != "alice" {
+		t.Fatalf("get: %d %v", st, body)
+	}
+	if st, body = s.call("GET", "/v1/faces", s.keyA, nil); st != 200 || len(body["faces"].([]any)) != 1 {
+		t.Fatalf("list: %d %v", st, body)
+	}
+	if st, body = s.call("DELETE", "/v1/faces/"+id, s.keyA, nil); st != 200 {
+		t.Fatalf("delete: %d %v", st, body)
+	}
+	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15))})
+	if st != http.StatusUnprocessableEntity || code(body) != "UNRECOGNIZED_FACE" {
+		t.Fatalf("authenticate after delete: %d %v", st, body)
+	}
+}
+
+func TestOtherAppsFacesAreNotFound(t *testing.T) {
+	s := newServer(t)
+	alice := person(t, 3, 0, 0)
+	_, body := s.call("POST", "/v1/enroll", s.keyA, map[string]any{"images": []string{b64(alice)}, "external_id": "alice"})
+	id, _ := body["facial_id"].(string)
+	if id == "" {
+		t.Fatalf("enroll: %v", body)
+	}
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/v1/faces/" + id, nil},
+		{"DELETE", "/v1/faces/" + id, nil},
+		{"PUT", "/v1/faces/" + id + "/payload", map[string]any{"payload": 1}},
+		{"PUT", "/v1/faces/" + id + "/pin", map[string]any{"pin": "1234"}},
+		{"POST", "/v1/verify", map[string]any{"image": b64(alice), "facial_id": id}},
+		{"POST", "/v1/verify", map[string]any{"image": b64(alice), "external_id": "alice"}},
+	} {
+		if st, body := s.call(c.method, c.path, s.keyB, c.body); st != 404 || code(body) != "NOT_FOUND" {
+			t.Errorf("%s %s with another app's key: %d %v", c.method, c.path, st, body)
+		}
+	}
+	if st, body := s.call("GET", "/v1/faces/"+id, s.keyA, nil); st != 200 {
+		t.Fatalf("the owner lost its face: %d %v", st, body)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	s := newServer(t)
+	for _, key := range []string{"", "vsk_notakeyatallnotakeyatall", "garbage"} {
+		if st, body := s.call("GET", "/v1/faces", key, nil); st != 401 || code(body) != "UNAUTHORIZED" {
+			t.Errorf("key %q: %d %v", key, st, body)
+		}
+	}
+}
+
+// pngClaiming is a valid PNG header whose IHDR claims w×h pixels.
+func pngClaiming(w, h uint32) []byte {
+	ihdr := []byte("IHDR")
+	ihdr = binary.BigEndian.AppendUint32(ihdr, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 2, 0, 0, 0)
+	out := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d")
+	out = append(out, ihdr...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(ihdr))
+}
+
+// Bad input gets a 4xx with a code: never a 5xx, never a hang.
+func TestBadInput(t *testing.T) {
+	s := newServer(t)
+	cases := map[string]struct {
+		body   any
+		status int
+		code   string
+	}{
+		"empty body":     {[]byte{}, 400, "INVALID_REQUEST"},
+		"not JSON":       {[]byte("{nope"), 400, "INVALID_REQUEST"},
+		"wrong types":    {[]byte(`{"image": 42, "pin": [1]}`), 400, "INVALID_REQUEST"},
+		"no image":       {map[string]string{"pin": "1234"}, 400, "INVALID_REQUEST"},
+		"bad base64":     {map[string]string{"image": "%%%"}, 400, "INVALID_REQUEST"},
+		"zero-byte file": {multipartOf(t, map[string][]byte{"image": {}}, nil), 400, "IMAGE_INVALID"},
+		"60000x60000":    {map[string]string{"image": b64(pngClaiming(60000, 60000))}, 413, "IMAGE_TOO_LARGE"},
+		"100 MB body":    {bytes.Repeat([]byte("a"), 100<<20), 413, "REQUEST_TOO_LARGE"},
+		"100 MB of JSON": {append([]byte(`{"image":"`), bytes.Repeat([]byte("A"), 100<<20)...), 413, "REQUEST_TOO_LARGE"},
+	}
+	for name, c := range cases {
+		st, body := s.call("POST", "/v1/enroll", s.keyA, c.body)
+		if st != c.status || code(body) != c.code {
+			t.Errorf("%s: %d %v, want %d %s", name, st, body, c.status, c.code)
+		}
+	}
+	// Every broken file of the research set, when it is beside the checkout.
+	dir := os.Getenv("VISAGE_DATASETS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "datasets")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "face-counts", "broken_files", "*"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		st, body := s.call("POST", "/v1/enroll", s.keyA, multipartOf(t, map[string][]byte{"image": data}, nil))
+		if st >= 500 || (st >= 300 && code(body) == "") {
+			t.Errorf("%s: %d %v", filepath.Base(f), st, body)
+		}
+		if strings.HasPrefix(filepath.Base(f), "einstein.") && !strings.HasSuffix(f, ".ico") && st != http.StatusCreated {
+			t.Errorf("%s: %d %v, want the face enrolled", filepath.Base(f), st, body)
+		}
+	}
+}

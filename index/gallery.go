@@ -1,0 +1,173 @@
+// Package index keeps every app's face templates in memory for 1:N search.
+//
+// The store is the truth and the index is derived from it: the service
+// fills a Gallery from the store at start and calls Put or Delete after each
+// committed write, so a crash loses nothing the store does not rebuild.
+// Search is exact (every template of the probe's model is scored, no
+// approximate-neighbour structure), because a missed match in 1:N is a
+// wrongly refused user or an undetected duplicate; at a few hundred
+// thousand faces per app an exact scan stays in the tens of milliseconds.
+package index
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/visagehq/visage"
+)
+
+// Gallery holds every app's templates in memory. It is safe for concurrent
+// use: searches of one app run in parallel with each other, and a write
+// waits only for the searches of its own app.
+type Gallery struct {
+	mu   sync.RWMutex // guards the map, not the apps in it
+	apps map[string]*app
+}
+
+// New returns an empty Gallery.
+func New() *Gallery {
+	return &Gallery{apps: make(map[string]*app)}
+}
+
+// app returns the app's index, nil when the gallery has none.
+func (g *Gallery) app(appID string) *app {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.apps[appID]
+}
+
+// appOrNew returns the app's index, creating it if need be.
+func (g *Gallery) appOrNew(appID string) *app {
+	if a := g.app(appID); a != nil {
+		return a
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	a := g.apps[appID]
+	if a == nil {
+		a = newApp()
+		g.apps[appID] = a
+	}
+	return a
+}
+
+// Put adds or replaces the templates of one face (one per enrollment
+// image). Put with no templates deletes the face: it could never be found.
+// The vectors are copied; the caller may reuse them.
+//
+// Put refuses, leaving the gallery unchanged, a template that is empty or
+// not of unit length (NaN, infinite, or not normalised: a long vector would
+// outscore the true match for every probe), or whose length differs from
+// the app's other templates of the same model (different lengths mean
+// different models, which are never compared). Templates from the engine
+// never fail these checks; an error means the store holds something the
+// engine did not make.
+func (g *Gallery) Put(appID, faceID string, templates []visage.Template) error {
+	if len(templates) == 0 {
+		g.Delete(appID, faceID)
+		return nil
+	}
+	for i, t := range templates {
+		if err := checkUnit(t.Vector); err != nil {
+			return fmt.Errorf("index: face %s, template %d: %w", faceID, i, err)
+		}
+		for _, u := range templates[:i] {
+			if u.Model == t.Model && len(u.Vector) != len(t.Vector) {
+				return fmt.Errorf("index: face %s: templates of model %q have %d and %d numbers", faceID, t.Model, len(u.Vector), len(t.Vector))
+			}
+		}
+	}
+	a := g.appOrNew(appID)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, t := range templates {
+		if s := a.models[t.Model]; s != nil && s.dim != len(t.Vector) {
+			return fmt.Errorf("index: face %s: a template of model %q has %d numbers, the app's others have %d", faceID, t.Model, len(t.Vector), s.dim)
+		}
+	}
+	a.put(faceID, templates)
+	return nil
+}
+
+// unitTolerance bounds |‖v‖² − 1|. The engine normalises in float32, which
+// is off by about 1e-6; anything further was not normalised.
+const unitTolerance = 1e-3
+
+// checkUnit says why v is not an L2-normalised vector, nil when it is.
+func checkUnit(v []float32) error {
+	if len(v) == 0 {
+		return fmt.Errorf("empty vector")
+	}
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if !(math.Abs(ss-1) <= unitTolerance) { // also true for NaN
+		return fmt.Errorf("vector of squared length %g, want 1", ss)
+	}
+	return nil
+}
+
+// Delete removes a face; deleting a face the gallery does not hold is a
+// no-op, so the service may call it after any committed delete.
+func (g *Gallery) Delete(appID, faceID string) {
+	a := g.app(appID)
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.remove(faceID)
+}
+
+// DeleteApp removes an app and all its faces. Searches already running on
+// the app finish on what they hold; later ones find nothing.
+func (g *Gallery) DeleteApp(appID string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.apps, appID)
+}
+
+// Len returns the number of faces of the app.
+func (g *Gallery) Len(appID string) int {
+	a := g.app(appID)
+	if a == nil {
+		return 0
+	}
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return len(a.byID)
+}
+
+// Sizes returns the number of faces of every app the gallery holds, for
+// metrics.
+func (g *Gallery) Sizes() map[string]int {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	sizes := make(map[string]int, len(g.apps))
+	for id, a := range g.apps {
+		a.mu.RLock()
+		sizes[id] = len(a.byID)
+		a.mu.RUnlock()
+	}
+	return sizes
+}
+
+// Models returns, per model, how many faces of the app have templates of
+// it, so the service can tell when faces enrolled with an old recogniser
+// need to enroll again: Search never compares a probe with templates of
+// another model.
+func (g *Gallery) Models(appID string) map[string]int {
+	a := g.app(appID)
+	if a == nil {
+		return map[string]int{}
+	}
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	models := make(map[string]int, len(a.models))
+	for m, s := range a.models {
+		models[m] = s.faces
+	}
+	return models
+}

@@ -1,0 +1,138 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"strings"
+
+	"github.com/visagehq/visage"
+)
+
+// Secrets look like "vsk_" + 32 random base32 characters (160 bits). The
+// first keyPrefixLen characters are stored in clear to find the key; the
+// whole key only as its SHA-256, which for a random 160-bit secret is as
+// good as a slow hash and lets every request be checked cheaply.
+const (
+	keyTag       = "vsk_"
+	adminTag     = "vsa_"
+	publicTag    = "pub_"
+	keyPrefixLen = 12
+)
+
+// Plans and their defaults.
+var Plans = map[string]bool{"free": true, "pro": true, "enterprise": true}
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+func randomToken(tag string, bytes int) string {
+	b := make([]byte, bytes)
+	rand.Read(b)
+	return tag + strings.ToLower(b32.EncodeToString(b))
+}
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// CreateApp makes an application with default settings (level 4).
+func (s *Service) CreateApp(ctx context.Context, name, plan string) (*visage.App, error) {
+	if plan == "" {
+		plan = "free"
+	}
+	if !Plans[plan] {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "plan must be free, pro or enterprise")
+	}
+	if name == "" || len(name) > 200 {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "an application needs a name of 1 to 200 bytes")
+	}
+	a := &visage.App{ID: newUUID(), PublicID: randomToken(publicTag, 10), Name: name, Plan: plan,
+		Settings: visage.AppSettings{Level: 4}, CreatedAt: s.now().UTC()}
+	if err := s.store.CreateApp(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// DeleteApp removes an application and everything of it.
+func (s *Service) DeleteApp(ctx context.Context, appID string) error {
+	if err := s.store.DeleteApp(ctx, appID); err != nil {
+		return err
+	}
+	s.gallery.DeleteApp(appID)
+	return nil
+}
+
+// UpdateSettings validates and stores an app's settings.
+func (s *Service) UpdateSettings(ctx context.Context, app *visage.App, set visage.AppSettings) error {
+	if set.Level < 1 || set.Level > 8 {
+		return visage.Errorf(visage.CodeInvalidRequest, "level must be 1 to 8")
+	}
+	if set.MinAge < 0 || set.MinAge > 100 {
+		return visage.Errorf(visage.CodeInvalidRequest, "min_age must be 0 to 100")
+	}
+	app.Settings = set
+	return s.store.UpdateApp(ctx, app)
+}
+
+// CreateKey makes a private API key for the app and returns it: this is
+// the only time the key exists in clear.
+func (s *Service) CreateKey(ctx context.Context, appID string) (string, *visage.APIKey, error) {
+	if _, err := s.store.App(ctx, appID); err != nil {
+		return "", nil, err
+	}
+	secret := randomToken(keyTag, 20)
+	k := &visage.APIKey{ID: newUUID(), AppID: appID, Prefix: secret[:keyPrefixLen], Hash: hashSecret(secret), CreatedAt: s.now().UTC()}
+	if err := s.store.CreateKey(ctx, k); err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}
+
+// AppForKey returns the application a private key belongs to. Unknown,
+// revoked and malformed keys all get the same error.
+func (s *Service) AppForKey(ctx context.Context, secret string) (*visage.App, error) {
+	denied := visage.Errorf(visage.CodeUnauthorized, "invalid or revoked API key")
+	if !strings.HasPrefix(secret, keyTag) || len(secret) < keyPrefixLen+8 {
+		return nil, denied
+	}
+	keys, err := s.store.KeysByPrefix(ctx, secret[:keyPrefixLen])
+	if err != nil {
+		return nil, err
+	}
+	h := hashSecret(secret)
+	for _, k := range keys {
+		if subtle.ConstantTimeCompare(k.Hash, h) == 1 && k.RevokedAt == nil {
+			return s.store.App(ctx, k.AppID)
+		}
+	}
+	return nil, denied
+}
+
+// CreateAdminToken makes a token for the admin API and returns it once.
+func (s *Service) CreateAdminToken(ctx context.Context) (string, error) {
+	secret := randomToken(adminTag, 20)
+	return secret, s.store.CreateAdminToken(ctx, newUUID(), secret[:keyPrefixLen], hashSecret(secret))
+}
+
+// CheckAdminToken says whether secret is a valid admin token.
+func (s *Service) CheckAdminToken(ctx context.Context, secret string) error {
+	denied := visage.Errorf(visage.CodeUnauthorized, "invalid admin token")
+	if !strings.HasPrefix(secret, adminTag) || len(secret) < keyPrefixLen+8 {
+		return denied
+	}
+	toks, err := s.store.AdminTokensByPrefix(ctx, secret[:keyPrefixLen])
+	if err != nil {
+		return err
+	}
+	h := hashSecret(secret)
+	for _, t := range toks {
+		if subtle.ConstantTimeCompare(t.Hash, h) == 1 {
+			return nil
+		}
+	}
+	return denied
+}

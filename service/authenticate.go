@@ -1,0 +1,130 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"encoding/json"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/match"
+)
+
+// Recognized is the person an authentication or verification found.
+type Recognized struct {
+	FacialID   string
+	ExternalID string
+	Payload    json.RawMessage
+	// Similarity is the calibrated percentage (docs/scores.md).
+	Similarity float64
+}
+
+// Authenticate finds who is in the photo among the app's faces (1:N) at
+// the app's accuracy level. A face with a PIN also needs the PIN.
+func (s *Service) Authenticate(ctx context.Context, app *visage.App, image []byte, pin string) (*Recognized, error) {
+	threshold, err := s.threshold(app)
+	if err != nil {
+		return nil, err
+	}
+	probe, err := s.probe(ctx, app, image)
+	if err != nil {
+		return nil, err
+	}
+	hits := s.gallery.Search(app.ID, *probe.Template, 1, threshold)
+	if len(hits) == 0 {
+		return nil, visage.Errorf(visage.CodeUnrecognizedFace, "no enrolled person matches this face")
+	}
+	f, err := s.store.Face(ctx, app.ID, hits[0].FaceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkPIN(ctx, f, pin); err != nil {
+		return nil, err
+	}
+	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: s.table.Similarity(hits[0].Score)}, nil
+}
+
+// VerifyResult is a 1:1 decision.
+type VerifyResult struct {
+	Match      bool
+	Similarity float64
+	Cosine     float32
+	FacialID   string
+	ExternalID string
+}
+
+// Verify says whether the photo shows the enrolled person named by
+// facialID, or else externalID (1:1).
+func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, facialID, externalID string) (*VerifyResult, error) {
+	threshold, err := s.threshold(app)
+	if err != nil {
+		return nil, err
+	}
+	var f *visage.Face
+	switch {
+	case facialID != "":
+		f, err = s.store.Face(ctx, app.ID, facialID)
+	case externalID != "":
+		f, err = s.store.FaceByExternalID(ctx, app.ID, externalID)
+	default:
+		err = visage.Errorf(visage.CodeInvalidRequest, "verify needs facial_id or external_id")
+	}
+	if err != nil {
+		return nil, err
+	}
+	probe, err := s.probe(ctx, app, image)
+	if err != nil {
+		return nil, err
+	}
+	best := float32(-1)
+	for _, t := range f.Templates {
+		if t.Model == probe.Template.Model {
+			best = max(best, match.Cosine(t.Vector, probe.Template.Vector))
+		}
+	}
+	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID}, nil
+}
+
+// probe analyses the photo of someone claiming to be enrolled: one face,
+// live when the app requires it.
+func (s *Service) probe(ctx context.Context, app *visage.App, image []byte) (*face.Face, error) {
+	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Embed: true, Liveness: app.Settings.RequireLiveness})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.gates(visage.AppSettings{RequireLiveness: app.Settings.RequireLiveness}, faces); err != nil {
+		return nil, err
+	}
+	return &faces[0], nil
+}
+
+// checkPIN enforces a face's PIN: wrong PINs count, and PINLockAfter in a
+// row lock the check for PINLockFor, during which even the right PIN is
+// refused — otherwise the lock would not slow a guesser down.
+func (s *Service) checkPIN(ctx context.Context, f *visage.Face, pin string) error {
+	if f.PINHash == nil {
+		return nil
+	}
+	now := s.now()
+	if now.Before(f.PINLockedUntil) {
+		return visage.Errorf(visage.CodePINLocked, "too many wrong PINs; try again after %s", f.PINLockedUntil.UTC().Format(time.RFC3339))
+	}
+	if pin == "" {
+		return visage.Errorf(visage.CodePINRequired, "this person's PIN is required")
+	}
+	if !hmac.Equal(s.pinHash(pin), f.PINHash) {
+		n, until, err := s.store.PINFailed(ctx, f.AppID, f.ID, PINLockAfter, PINLockFor, now)
+		if err != nil {
+			return err
+		}
+		if !until.IsZero() && now.Before(until) {
+			return visage.Errorf(visage.CodePINLocked, "%d wrong PINs in a row; the PIN check is locked until %s", n, until.UTC().Format(time.RFC3339))
+		}
+		return visage.Errorf(visage.CodeWrongPIN, "wrong PIN (%d of %d tries)", n, PINLockAfter)
+	}
+	if f.PINFailures > 0 {
+		return s.store.PINSucceeded(ctx, f.AppID, f.ID)
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/match"
+)
+
+// EnrollRequest is one person to enroll: 1 to MaxImages photos of them.
+type EnrollRequest struct {
+	Images     [][]byte
+	ExternalID string
+	Payload    json.RawMessage
+	PIN        string
+}
+
+// Enrolled is what an enrollment returns.
+type Enrolled struct {
+	FacialID   string
+	ExternalID string
+	Timestamp  time.Time
+	// Age and Female are the mean estimates over the images.
+	Age, Female float32
+	// Quality of the best image's face.
+	Quality face.Quality
+}
+
+// Enroll checks the photos against the app's rules and stores the person.
+// Each image must show exactly one face; all must be the same person.
+func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest) (*Enrolled, error) {
+	if n := len(req.Images); n == 0 || n > MaxImages {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "enroll takes 1 to %d images, got %d", MaxImages, n)
+	}
+	if len(req.ExternalID) > MaxExternalID {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "external_id is longer than %d bytes", MaxExternalID)
+	}
+	if err := validPayload(req.Payload); err != nil {
+		return nil, err
+	}
+	set := app.Settings
+	if req.PIN != "" && !validPIN(req.PIN) {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "pin must be %d to %d digits", MinPINDigits, MaxPINDigits)
+	}
+	if set.RequirePIN && req.PIN == "" {
+		return nil, visage.Errorf(visage.CodePINRequired, "this application requires a PIN at enrollment")
+	}
+	threshold, err := s.threshold(app)
+	if err != nil {
+		return nil, err
+	}
+
+	faces, err := s.analyzeAll(ctx, req.Images, face.Options{
+		Single: true, Embed: true, Quality: true,
+		Liveness: set.RequireLiveness, Attributes: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.gates(set, faces); err != nil {
+		return nil, err
+	}
+	// Every image must show the same person as the first.
+	for i := 1; i < len(faces); i++ {
+		if c := match.Cosine(faces[0].Template.Vector, faces[i].Template.Vector); c < threshold {
+			return nil, visage.Errorf(visage.CodeFaceMismatch, "image %d does not show the same person as image 1", i+1)
+		}
+	}
+
+	f := &visage.Face{ID: newUUID(), AppID: app.ID, ExternalID: req.ExternalID, Payload: req.Payload}
+	var best int
+	for i, fc := range faces {
+		f.Templates = append(f.Templates, *fc.Template)
+		f.Age += *fc.Age / float32(len(faces))
+		f.Female += *fc.Female / float32(len(faces))
+		if fc.Quality.Size > faces[best].Quality.Size {
+			best = i
+		}
+	}
+	if req.PIN != "" {
+		f.PINHash = s.pinHash(req.PIN)
+	}
+	f.CreatedAt = s.now().UTC()
+	f.UpdatedAt = f.CreatedAt
+
+	// The duplicate and unique-PIN checks and the insert must not
+	// interleave with another enrollment of the same app.
+	mu := s.appLock(app.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	if set.PreventDuplicates {
+		for _, t := range f.Templates {
+			if hits := s.gallery.Search(app.ID, t, 1, threshold); len(hits) > 0 {
+				return nil, visage.Errorf(visage.CodeFaceDuplication, "this person is already enrolled in the application")
+			}
+		}
+	}
+	if set.UniquePIN && f.PINHash != nil {
+		taken, err := s.store.PINHashes(ctx, app.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range taken {
+			if hmac.Equal(h, f.PINHash) {
+				return nil, visage.Errorf(visage.CodeUniquePINRequired, "another enrolled person has this PIN; choose another")
+			}
+		}
+	}
+	if err := s.store.CreateFace(ctx, f); err != nil {
+		return nil, err
+	}
+	s.gallery.Put(app.ID, f.ID, f.Templates)
+	return &Enrolled{FacialID: f.ID, ExternalID: f.ExternalID, Timestamp: f.CreatedAt, Age: f.Age, Female: f.Female, Quality: faces[best].Quality}, nil
+}
+
+// analyzeAll analyses each image, naming the image in any error.
+func (s *Service) analyzeAll(ctx context.Context, images [][]byte, opts face.Options) ([]face.Face, error) {
+	out := make([]face.Face, len(images))
+	for i, img := range images {
+		faces, err := s.engine.Analyze(ctx, img, opts)
+		if err != nil {
+			return nil, imageError(err, i, len(images))
+		}
+		out[i] = faces[0]
+	}
+	return out, nil
+}
+
+// imageError says which image an error is about when there are several.
+func imageError(err error, i, n int) error {
+	if n == 1 {
+		return err
+	}
+	if ve, ok := err.(*visage.Error); ok {
+		return &visage.Error{Code: ve.Code, Message: fmt.Sprintf("image %d: %s", i+1, ve.Message), Err: ve.Err}
+	}
+	return err
+}
+
+// gates applies the app's liveness and age rules to analysed faces.
+func (s *Service) gates(set visage.AppSettings, faces []face.Face) error {
+	for _, f := range faces {
+		if set.RequireLiveness && *f.Liveness < face.DefaultLivenessThreshold {
+			return visage.Errorf(visage.CodePadAttack, "the face does not appear to be a live person in front of the camera")
+		}
+		if set.MinAge > 0 && *f.Age < float32(set.MinAge+MinorsMargin) {
+			return visage.Errorf(visage.CodeMinorsNotAllowed, "the application requires users aged %d or over", set.MinAge)
+		}
+	}
+	return nil
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

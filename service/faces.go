@@ -1,0 +1,74 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"encoding/json"
+
+	"github.com/visagehq/visage"
+)
+
+// Face returns one enrolled face of the app, without its templates.
+func (s *Service) Face(ctx context.Context, app *visage.App, facialID string) (*visage.Face, error) {
+	f, err := s.store.Face(ctx, app.ID, facialID)
+	if err != nil {
+		return nil, err
+	}
+	f.Templates, f.PINHash = nil, nil
+	return f, nil
+}
+
+// Faces pages through the app's faces after the cursor (a facial ID, ""
+// for the first page).
+func (s *Service) Faces(ctx context.Context, app *visage.App, after string, limit int) ([]visage.Face, error) {
+	if limit <= 0 || limit > 1000 {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "limit must be 1 to 1000")
+	}
+	return s.store.Faces(ctx, app.ID, after, limit)
+}
+
+// DeleteFace purges a face: when it returns, its templates, payload and
+// PIN are gone from the store and from the gallery.
+func (s *Service) DeleteFace(ctx context.Context, app *visage.App, facialID string) error {
+	if err := s.store.DeleteFace(ctx, app.ID, facialID); err != nil {
+		return err
+	}
+	s.gallery.Delete(app.ID, facialID)
+	return nil
+}
+
+// SetPayload replaces the data the app keeps with a face.
+func (s *Service) SetPayload(ctx context.Context, app *visage.App, facialID string, payload json.RawMessage) error {
+	if err := validPayload(payload); err != nil {
+		return err
+	}
+	return s.store.SetPayload(ctx, app.ID, facialID, payload)
+}
+
+// SetPIN replaces a face's PIN ("" removes it, unless the app requires one).
+func (s *Service) SetPIN(ctx context.Context, app *visage.App, facialID, pin string) error {
+	var hash []byte
+	switch {
+	case pin == "" && app.Settings.RequirePIN:
+		return visage.Errorf(visage.CodePINRequired, "this application requires a PIN")
+	case pin != "" && !validPIN(pin):
+		return visage.Errorf(visage.CodeInvalidRequest, "pin must be %d to %d digits", MinPINDigits, MaxPINDigits)
+	case pin != "":
+		hash = s.pinHash(pin)
+	}
+	if hash != nil && app.Settings.UniquePIN {
+		mu := s.appLock(app.ID)
+		mu.Lock()
+		defer mu.Unlock()
+		taken, err := s.store.PINHashes(ctx, app.ID)
+		if err != nil {
+			return err
+		}
+		for _, h := range taken {
+			if hmac.Equal(h, hash) {
+				return visage.Errorf(visage.CodeUniquePINRequired, "another enrolled person has this PIN; choose another")
+			}
+		}
+	}
+	return s.store.SetPIN(ctx, app.ID, facialID, hash)
+}

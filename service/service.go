@@ -1,0 +1,145 @@
+// Package service holds Visage's use cases: enroll, authenticate, verify,
+// compare, detect and manage faces for an application. It knows nothing of
+// HTTP or of which API dialect called it; every error it returns carries a
+// visage.Code that the callers map to their own status and spelling.
+//
+// Writes go to the store first and to the in-memory gallery only once
+// committed: the store is the truth, the gallery is derived from it.
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/match"
+	"github.com/visagehq/visage/store"
+)
+
+// Engine is the part of face.Engine the service uses.
+type Engine interface {
+	Analyze(ctx context.Context, image []byte, opts face.Options) ([]face.Face, error)
+	Model() string
+}
+
+// Limits the service enforces on what clients send.
+const (
+	MaxImages       = 5
+	MaxPayloadBytes = 16 << 10
+	MaxExternalID   = 256
+	MinPINDigits    = 4
+	MaxPINDigits    = 16
+	PINLockAfter    = 3
+	PINLockFor      = 15 * time.Minute
+	MinorsMargin    = 7 // years added to an app's minimum age
+)
+
+// Service runs the use cases. It is safe for concurrent use.
+type Service struct {
+	store   store.Store
+	gallery *index.Gallery
+	engine  Engine
+	table   *match.Table
+	pinKey  []byte
+	log     *slog.Logger
+	now     func() time.Time
+
+	// enrollMu serialises the duplicate check and the insert of one app's
+	// enrollments, so two simultaneous enrollments of one person cannot
+	// both pass the check.
+	enrollMu sync.Map // app ID → *sync.Mutex
+}
+
+// Config wires a Service.
+type Config struct {
+	Store   store.Store
+	Gallery *index.Gallery
+	Engine  Engine
+	// Table is the score calibration; default match.Default().
+	Table *match.Table
+	// PINKey keys the PIN hash (HMAC-SHA-256). PINs have so few values that
+	// a salted slow hash would not stop an offline search anyway; what
+	// protects them is this server-side secret and the lockout after
+	// PINLockAfter wrong tries. Being deterministic, the keyed hash also
+	// lets the service check that a PIN is unique within an app.
+	PINKey []byte
+	Logger *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// New returns a Service. The gallery must already hold the store's faces
+// (see LoadGallery).
+func New(c Config) *Service {
+	if c.Table == nil {
+		c.Table = match.Default()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Service{store: c.Store, gallery: c.Gallery, engine: c.Engine, table: c.Table, pinKey: c.PINKey, log: c.Logger, now: c.Now}
+}
+
+// LoadGallery fills g with every template in st: the index is rebuilt
+// from the store at every start.
+func LoadGallery(ctx context.Context, st store.Store, g *index.Gallery) error {
+	return st.EachTemplate(ctx, func(appID, faceID string, t []visage.Template) error {
+		g.Put(appID, faceID, t)
+		return nil
+	})
+}
+
+func (s *Service) appLock(appID string) *sync.Mutex {
+	m, _ := s.enrollMu.LoadOrStore(appID, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
+
+// threshold is the cosine an app's faces must reach to match.
+func (s *Service) threshold(app *visage.App) (float32, error) {
+	level := app.Settings.Level
+	if level == 0 {
+		level = match.DefaultLevel
+	}
+	return s.table.Threshold(level)
+}
+
+func (s *Service) pinHash(pin string) []byte {
+	m := hmac.New(sha256.New, s.pinKey)
+	m.Write([]byte(pin))
+	return m.Sum(nil)
+}
+
+func validPIN(pin string) bool {
+	if len(pin) < MinPINDigits || len(pin) > MaxPINDigits {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validPayload(p json.RawMessage) error {
+	if len(p) == 0 {
+		return nil
+	}
+	if len(p) > MaxPayloadBytes {
+		return visage.Errorf(visage.CodeInvalidRequest, "payload is %d bytes; the limit is %d", len(p), MaxPayloadBytes)
+	}
+	if !json.Valid(p) {
+		return visage.Errorf(visage.CodeInvalidRequest, "payload is not valid JSON")
+	}
+	return nil
+}

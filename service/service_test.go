@@ -1,0 +1,292 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/store/sqlite"
+)
+
+// The tests run the real engine, a real SQLite store and the real gallery
+// on faces cut from the demo photos `make setup` fetches.
+const deps = "../deps"
+
+var (
+	engOnce sync.Once
+	eng     *face.Engine
+	engErr  error
+)
+
+func engine(t *testing.T) *face.Engine {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(deps, "models", "fr_feature.onnx")); err != nil {
+		t.Skip("models not fetched: run `make setup`")
+	}
+	engOnce.Do(func() {
+		eng, engErr = face.New(face.Config{
+			RuntimeLib: filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"),
+			ModelDir:   filepath.Join(deps, "models"),
+			Workers:    2,
+		})
+	})
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng
+}
+
+// clock is a settable time for the PIN lockout.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantCode(t *testing.T, err error, code visage.Code) {
+	t.Helper()
+	if got := visage.ErrorCode(err); got != code {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+type fixture struct {
+	svc   *service.Service
+	clock *clock
+	ctx   context.Context
+}
+
+func newFixture(t *testing.T) *fixture {
+	e := engine(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{7}, 32))
+	check(t, err)
+	t.Cleanup(func() { st.Close() })
+	c := newClock()
+	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, PINKey: []byte("test pin key"), Now: c.Now})
+	return &fixture{svc: svc, clock: c, ctx: context.Background()}
+}
+
+func (f *fixture) app(t *testing.T, set visage.AppSettings) *visage.App {
+	t.Helper()
+	a, err := f.svc.CreateApp(f.ctx, "test", "free")
+	check(t, err)
+	if set.Level == 0 {
+		set.Level = 4
+	}
+	check(t, f.svc.UpdateSettings(f.ctx, a, set))
+	return a
+}
+
+// person returns a JPEG of face i (largest first) of demo photo n, cut
+// with context; shift moves the cut, so two calls give two photos.
+func person(t *testing.T, n, i, shift int) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", fmt.Sprintf("sample%d.jpg", n)))
+	if err != nil {
+		t.Skip("sample photos not fetched: run `make setup`")
+	}
+	faces, err := engine(t).Analyze(context.Background(), data, face.Options{})
+	check(t, err)
+	src, err := jpeg.Decode(bytes.NewReader(data))
+	check(t, err)
+	b := faces[i].Box
+	pad := int(b.H * 0.6)
+	r := image.Rect(int(b.X)-pad+shift, int(b.Y)-pad+shift, int(b.X+b.W)+pad+shift, int(b.Y+b.H)+pad+shift).Intersect(src.Bounds())
+	var buf bytes.Buffer
+	check(t, jpeg.Encode(&buf, src.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(r), &jpeg.Options{Quality: 88 - shift/4}))
+	return buf.Bytes()
+}
+
+func TestEnrollAuthenticateVerifyDelete(t *testing.T) {
+	f := newFixture(t)
+	app := f.app(t, visage.AppSettings{})
+	alice, bob := person(t, 6, 0, 0), person(t, 6, 1, 0)
+
+	en, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice, person(t, 6, 0, 12)}, ExternalID: "alice", Payload: json.RawMessage(`{"user":42}`)})
+	check(t, err)
+	if len(en.FacialID) != 36 || en.Age <= 0 {
+		t.Fatalf("enrolled: %+v", en)
+	}
+	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{bob}, ExternalID: "bob"})
+	check(t, err)
+
+	rec, err := f.svc.Authenticate(f.ctx, app, person(t, 6, 0, 20), "")
+	check(t, err)
+	if rec.FacialID != en.FacialID || rec.ExternalID != "alice" || string(rec.Payload) != `{"user":42}` || rec.Similarity < 80 {
+		t.Fatalf("authenticate found %+v", rec)
+	}
+	v, err := f.svc.Verify(f.ctx, app, person(t, 6, 0, 20), "", "alice")
+	check(t, err)
+	if !v.Match || v.FacialID != en.FacialID {
+		t.Fatalf("verify alice as alice: %+v", v)
+	}
+	v, err = f.svc.Verify(f.ctx, app, bob, en.FacialID, "")
+	check(t, err)
+	if v.Match {
+		t.Fatalf("verify bob as alice matched: %+v", v)
+	}
+
+	check(t, f.svc.DeleteFace(f.ctx, app, en.FacialID))
+	_, err = f.svc.Authenticate(f.ctx, app, person(t, 6, 0, 20), "")
+	wantCode(t, err, visage.CodeUnrecognizedFace)
+	_, err = f.svc.Face(f.ctx, app, en.FacialID)
+	wantCode(t, err, visage.CodeNotFound)
+}
+
+func TestAppsAreIsolated(t *testing.T) {
+	f := newFixture(t)
+	a, b := f.app(t, visage.AppSettings{}), f.app(t, visage.AppSettings{})
+	alice := person(t, 3, 0, 0)
+	en, err := f.svc.Enroll(f.ctx, a, service.EnrollRequest{Images: [][]byte{alice}, ExternalID: "alice"})
+	check(t, err)
+
+	_, err = f.svc.Face(f.ctx, b, en.FacialID)
+	wantCode(t, err, visage.CodeNotFound)
+	_, err = f.svc.Verify(f.ctx, b, alice, en.FacialID, "")
+	wantCode(t, err, visage.CodeNotFound)
+	_, err = f.svc.Verify(f.ctx, b, alice, "", "alice")
+	wantCode(t, err, visage.CodeNotFound)
+	wantCode(t, f.svc.DeleteFace(f.ctx, b, en.FacialID), visage.CodeNotFound)
+	wantCode(t, f.svc.SetPayload(f.ctx, b, en.FacialID, json.RawMessage(`1`)), visage.CodeNotFound)
+	wantCode(t, f.svc.SetPIN(f.ctx, b, en.FacialID, "1234"), visage.CodeNotFound)
+	_, err = f.svc.Authenticate(f.ctx, b, alice, "")
+	wantCode(t, err, visage.CodeUnrecognizedFace)
+	if page, err := f.svc.Faces(f.ctx, b, "", 10); err != nil || len(page) != 0 {
+		t.Fatalf("app b lists %d faces, %v", len(page), err)
+	}
+	// The same external ID is free in another app.
+	_, err = f.svc.Enroll(f.ctx, b, service.EnrollRequest{Images: [][]byte{alice}, ExternalID: "alice"})
+	check(t, err)
+	_, err = f.svc.Face(f.ctx, a, en.FacialID)
+	check(t, err)
+}
+
+func TestEnrollRules(t *testing.T) {
+	f := newFixture(t)
+	alice, bob := person(t, 5, 0, 0), person(t, 5, 2, 0)
+
+	dup := f.app(t, visage.AppSettings{PreventDuplicates: true})
+	_, err := f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{alice}})
+	check(t, err)
+	_, err = f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{person(t, 5, 0, 15)}})
+	wantCode(t, err, visage.CodeFaceDuplication)
+	_, err = f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{bob}})
+	check(t, err)
+
+	plain := f.app(t, visage.AppSettings{})
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{alice, bob}})
+	wantCode(t, err, visage.CodeFaceMismatch)
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{alice}, ExternalID: "x"})
+	check(t, err)
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{bob}, ExternalID: "x"})
+	wantCode(t, err, visage.CodeConflict)
+	group, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", "sample1.jpg"))
+	check(t, err)
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{group}})
+	wantCode(t, err, visage.CodeManyFaces)
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{})
+	wantCode(t, err, visage.CodeInvalidRequest)
+
+	// Payload: 16 KB is accepted, one byte more is not.
+	fit := json.RawMessage(`"` + strings.Repeat("a", service.MaxPayloadBytes-2) + `"`)
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{bob}, Payload: fit})
+	check(t, err)
+	over := json.RawMessage(`"` + strings.Repeat("a", service.MaxPayloadBytes-1) + `"`)
+	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{bob}, Payload: over})
+	wantCode(t, err, visage.CodeInvalidRequest)
+
+	// The minors gate refuses faces estimated under min_age + margin.
+	old := f.app(t, visage.AppSettings{MinAge: 80})
+	_, err = f.svc.Enroll(f.ctx, old, service.EnrollRequest{Images: [][]byte{alice}})
+	wantCode(t, err, visage.CodeMinorsNotAllowed)
+}
+
+func TestPIN(t *testing.T) {
+	f := newFixture(t)
+	app := f.app(t, visage.AppSettings{RequirePIN: true, UniquePIN: true})
+	alice, bob := person(t, 4, 0, 0), person(t, 4, 2, 0)
+	_, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}})
+	wantCode(t, err, visage.CodePINRequired)
+	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}, PIN: "12a4"})
+	wantCode(t, err, visage.CodeInvalidRequest)
+	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}, PIN: "2468"})
+	check(t, err)
+	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{bob}, PIN: "2468"})
+	wantCode(t, err, visage.CodeUniquePINRequired)
+
+	probe := person(t, 4, 0, 10)
+	_, err = f.svc.Authenticate(f.ctx, app, probe, "")
+	wantCode(t, err, visage.CodePINRequired)
+	_, err = f.svc.Authenticate(f.ctx, app, probe, "2468")
+	check(t, err)
+	for i := 1; i < service.PINLockAfter; i++ {
+		_, err = f.svc.Authenticate(f.ctx, app, probe, "1111")
+		wantCode(t, err, visage.CodeWrongPIN)
+	}
+	_, err = f.svc.Authenticate(f.ctx, app, probe, "1111")
+	wantCode(t, err, visage.CodePINLocked)
+	// Locked: even the right PIN is refused until the cooling-off ends.
+	_, err = f.svc.Authenticate(f.ctx, app, probe, "2468")
+	wantCode(t, err, visage.CodePINLocked)
+	f.clock.Add(service.PINLockFor + time.Second)
+	_, err = f.svc.Authenticate(f.ctx, app, probe, "2468")
+	check(t, err)
+}
+
+// With liveness required, a printed photo held to the camera is refused
+// (spoof-samples, when the research datasets are beside the checkout).
+func TestLivenessGate(t *testing.T) {
+	dir := os.Getenv("VISAGE_DATASETS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "datasets")
+	}
+	attack, err := os.ReadFile(filepath.Join(dir, "spoof-samples", "spoof", "image_F1.jpg"))
+	if err != nil {
+		t.Skip("spoof-samples absent (set VISAGE_DATASETS)")
+	}
+	live, err := os.ReadFile(filepath.Join(dir, "spoof-samples", "live", "image_T1.jpg"))
+	check(t, err)
+	f := newFixture(t)
+	app := f.app(t, visage.AppSettings{RequireLiveness: true})
+	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{attack}})
+	wantCode(t, err, visage.CodePadAttack)
+	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{live}})
+	check(t, err)
+	_, err = f.svc.Authenticate(f.ctx, app, attack, "")
+	wantCode(t, err, visage.CodePadAttack)
+}

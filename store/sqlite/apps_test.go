@@ -1,0 +1,164 @@
+package sqlite
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/visagehq/visage"
+)
+
+func TestAppsCRUD(t *testing.T) {
+	s, _ := openTest(t)
+	a := createApp(t, s, "app1")
+	if a.CreatedAt.IsZero() {
+		t.Fatal("CreatedAt not set")
+	}
+	createApp(t, s, "app2")
+
+	got, err := s.App(ctx, "app1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "app1" || got.PublicID != "pub-app1" || got.Name != "App app1" || got.Plan != "free" ||
+		got.Settings != a.Settings || !got.CreatedAt.Equal(a.CreatedAt) {
+		t.Fatalf("got %+v, want %+v", got, a)
+	}
+	if got, err := s.AppByPublicID(ctx, "pub-app2"); err != nil || got.ID != "app2" {
+		t.Fatalf("by public ID: %+v, %v", got, err)
+	}
+	apps, err := s.Apps(ctx)
+	if err != nil || len(apps) != 2 || apps[0].ID != "app1" || apps[1].ID != "app2" {
+		t.Fatalf("apps: %+v, %v", apps, err)
+	}
+
+	a.Name, a.Plan = "Renamed", "pro"
+	a.Settings = visage.AppSettings{Level: 6, PreventDuplicates: true, RequirePIN: true, UniquePIN: true, MinAge: 18, RequireLiveness: true}
+	if err := s.UpdateApp(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.App(ctx, "app1"); got.Name != "Renamed" || got.Plan != "pro" || got.Settings != a.Settings {
+		t.Fatalf("after update: %+v", got)
+	}
+
+	if err := s.DeleteApp(ctx, "app1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.App(ctx, "app1")
+	wantCode(t, err, visage.CodeNotFound)
+	_, err = s.AppByPublicID(ctx, "pub-app1")
+	wantCode(t, err, visage.CodeNotFound)
+	wantCode(t, s.DeleteApp(ctx, "app1"), visage.CodeNotFound)
+	wantCode(t, s.UpdateApp(ctx, a), visage.CodeNotFound)
+}
+
+func TestAppConflicts(t *testing.T) {
+	s, _ := openTest(t)
+	createApp(t, s, "app1")
+	wantCode(t, s.CreateApp(ctx, &visage.App{ID: "app1", PublicID: "other"}), visage.CodeConflict)
+	wantCode(t, s.CreateApp(ctx, &visage.App{ID: "other", PublicID: "pub-app1"}), visage.CodeConflict)
+}
+
+func TestKeys(t *testing.T) {
+	s, _ := openTest(t)
+	createApp(t, s, "app1")
+	createApp(t, s, "app2")
+	k1 := &visage.APIKey{ID: "k1", AppID: "app1", Prefix: "vsk_abcd", Hash: []byte("hash1")}
+	k2 := &visage.APIKey{ID: "k2", AppID: "app1", Prefix: "vsk_abcd", Hash: []byte("hash2"), CreatedAt: time.Now().Add(time.Hour).Truncate(time.Microsecond)}
+	k3 := &visage.APIKey{ID: "k3", AppID: "app2", Prefix: "vsk_efgh", Hash: []byte("hash3")}
+	for _, k := range []*visage.APIKey{k1, k2, k3} {
+		if err := s.CreateKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, s.CreateKey(ctx, &visage.APIKey{ID: "k1", AppID: "app1", Prefix: "x", Hash: []byte("h")}), visage.CodeConflict)
+	wantCode(t, s.CreateKey(ctx, &visage.APIKey{ID: "k9", AppID: "nope", Prefix: "x", Hash: []byte("h")}), visage.CodeNotFound)
+
+	cands, err := s.KeysByPrefix(ctx, "vsk_abcd")
+	if err != nil || len(cands) != 2 {
+		t.Fatalf("candidates: %+v, %v", cands, err)
+	}
+	keys, err := s.Keys(ctx, "app1")
+	if err != nil || len(keys) != 2 || keys[0].ID != "k1" || !bytes.Equal(keys[0].Hash, []byte("hash1")) ||
+		keys[0].Prefix != "vsk_abcd" || keys[0].AppID != "app1" || !keys[0].CreatedAt.Equal(k1.CreatedAt) || keys[0].RevokedAt != nil {
+		t.Fatalf("keys: %+v, %v", keys, err)
+	}
+
+	if err := s.RevokeKey(ctx, "app1", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ = s.Keys(ctx, "app1")
+	if keys[0].RevokedAt == nil {
+		t.Fatal("revoked key has no RevokedAt")
+	}
+	first := *keys[0].RevokedAt
+	if err := s.RevokeKey(ctx, "app1", "k1"); err != nil {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	if keys, _ = s.Keys(ctx, "app1"); !keys[0].RevokedAt.Equal(first) {
+		t.Fatal("a second revocation moved RevokedAt")
+	}
+	if cands, _ := s.KeysByPrefix(ctx, "vsk_abcd"); len(cands) != 1 || cands[0].ID != "k2" {
+		t.Fatalf("a revoked key is still a candidate: %+v", cands)
+	}
+	wantCode(t, s.RevokeKey(ctx, "app1", "k3"), visage.CodeNotFound) // app2's key
+	wantCode(t, s.RevokeKey(ctx, "app1", "nope"), visage.CodeNotFound)
+	if keys, _ := s.Keys(ctx, "app2"); keys[0].RevokedAt != nil {
+		t.Fatal("app1 revoked app2's key")
+	}
+}
+
+func TestAdminTokens(t *testing.T) {
+	s, _ := openTest(t)
+	if err := s.CreateAdminToken(ctx, "t1", "vsa_1234", []byte("hash")); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.CreateAdminToken(ctx, "t1", "vsa_9", []byte("h")), visage.CodeConflict)
+	tokens, err := s.AdminTokensByPrefix(ctx, "vsa_1234")
+	if err != nil || len(tokens) != 1 || tokens[0].ID != "t1" || !bytes.Equal(tokens[0].Hash, []byte("hash")) || tokens[0].CreatedAt.IsZero() {
+		t.Fatalf("tokens: %+v, %v", tokens, err)
+	}
+	if tokens, _ := s.AdminTokensByPrefix(ctx, "vsa_other"); len(tokens) != 0 {
+		t.Fatalf("unknown prefix found %+v", tokens)
+	}
+}
+
+// Deleting an app removes its keys, faces and usage, and nothing of other
+// apps.
+func TestDeleteAppCascades(t *testing.T) {
+	s, _ := openTest(t)
+	for _, app := range []string{"app1", "app2"} {
+		createApp(t, s, app)
+		createFace(t, s, app, app+"-face", "ext")
+		if err := s.CreateKey(ctx, &visage.APIKey{ID: app + "-key", AppID: app, Prefix: "p", Hash: []byte("h")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CountCall(ctx, app, time.Now(), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.flushUsage(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CountCall(ctx, "app1", time.Now(), true); err != nil { // still buffered
+		t.Fatal(err)
+	}
+	if err := s.DeleteApp(ctx, "app1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.flushUsage(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"faces", "api_keys", "usage"} {
+		var n int
+		if err := s.reader.QueryRow("SELECT COUNT(*) FROM " + table + " WHERE app_id = 'app1'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows of the deleted app left (%v)", table, n, err)
+		}
+		if err := s.reader.QueryRow("SELECT COUNT(*) FROM " + table + " WHERE app_id = 'app2'").Scan(&n); err != nil || n != 1 {
+			t.Errorf("%s: %d rows of the other app, want 1 (%v)", table, n, err)
+		}
+	}
+	if n, _ := s.MonthCalls(ctx, "app1", time.Now()); n != 0 {
+		t.Errorf("deleted app still has %d calls", n)
+	}
+}

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/visagehq/visage"
+)
+
+// faceColumns are a face's columns but its templates, in scanFace's order.
+const faceColumns = "app_id, id, external_id, pin_hash, pin_failures, pin_locked_until, age, female, created_at, updated_at, payload"
+
+// CreateFace enrolls a face, sealing its templates and payload for its row.
+func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
+	stamp(&f.CreatedAt)
+	if f.UpdatedAt.IsZero() {
+		f.UpdatedAt = f.CreatedAt
+	}
+	_, err := s.writer.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		f.AppID, f.ID, nullString(f.ExternalID), nullBytes(f.PINHash), f.PINFailures, micros(f.PINLockedUntil),
+		f.Age, f.Female, micros(f.CreatedAt), micros(f.UpdatedAt),
+		s.cipher.SealPayload(f.AppID, f.ID, f.Payload), s.cipher.SealTemplates(f.AppID, f.ID, f.Templates))
+	switch {
+	case isNoApp(err):
+		return notFound("app", f.AppID)
+	case isUnique(err):
+		return visage.Errorf(visage.CodeConflict, "face ID %s or external ID %q is taken in app %s", f.ID, f.ExternalID, f.AppID)
+	}
+	return internal(err, "create face %s of app %s", f.ID, f.AppID)
+}
+
+// Face returns a face of the app with its templates.
+func (s *Store) Face(ctx context.Context, appID, faceID string) (*visage.Face, error) {
+	f, err := s.face(ctx, "id = ?", appID, faceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("face", faceID)
+	}
+	return f, internal(err, "read face %s of app %s", faceID, appID)
+}
+
+// FaceByExternalID returns the app's face with this external ID.
+func (s *Store) FaceByExternalID(ctx context.Context, appID, externalID string) (*visage.Face, error) {
+	f, err := s.face(ctx, "external_id = ?", appID, externalID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("face with external ID", externalID)
+	}
+	return f, internal(err, "read face with external ID %s of app %s", externalID, appID)
+}
+
+// face reads the one face of appID that matches where, with its templates.
+func (s *Store) face(ctx context.Context, where, appID, arg string) (*visage.Face, error) {
+	row := s.reader.QueryRowContext(ctx, "SELECT "+faceColumns+", templates FROM faces WHERE app_id = ? AND "+where, appID, arg)
+	var sealed []byte
+	f, err := s.scanFace(row, &sealed)
+	if err != nil {
+		return nil, err
+	}
+	if f.Templates, err = s.cipher.OpenTemplates(f.AppID, f.ID, sealed); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Faces returns up to limit faces of the app with IDs after the cursor, in
+// ID order, without templates.
+func (s *Store) Faces(ctx context.Context, appID string, after string, limit int) ([]visage.Face, error) {
+	if limit <= 0 {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "limit must be positive")
+	}
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+faceColumns+" FROM faces WHERE app_id = ? AND id > ? ORDER BY id LIMIT ?",
+		appID, after, limit)
+	if err != nil {
+		return nil, internal(err, "list faces of app %s", appID)
+	}
+	defer rows.Close()
+	var faces []visage.Face
+	for rows.Next() {
+		f, err := s.scanFace(rows)
+		if err != nil {
+			return nil, internal(err, "list faces of app %s", appID)
+		}
+		faces = append(faces, *f)
+	}
+	return faces, internal(rows.Err(), "list faces of app %s", appID)
+}
+
+// CountFaces returns the number of the app's faces.
+func (s *Store) CountFaces(ctx context.Context, appID string) (int, error) {
+	var n int
+	err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM faces WHERE app_id = ?", appID).Scan(&n)
+	return n, internal(err, "count faces of app %s", appID)
+}
+
+// DeleteFace purges a face of the app (see the package documentation for
+// what remains on disk, and for how long).
+func (s *Store) DeleteFace(ctx context.Context, appID, faceID string) error {
+	res, err := s.writer.ExecContext(ctx, "DELETE FROM faces WHERE app_id = ? AND id = ?", appID, faceID)
+	if err := affected(res, err, "face", faceID); err != nil {
+		return internal(err, "delete face %s of app %s", faceID, appID)
+	}
+	s.deleted(ctx)
+	return nil
+}
+
+// SetPayload replaces a face's payload; nil removes it.
+func (s *Store) SetPayload(ctx context.Context, appID, faceID string, payload json.RawMessage) error {
+	res, err := s.writer.ExecContext(ctx, "UPDATE faces SET payload = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+		s.cipher.SealPayload(appID, faceID, payload), time.Now().UnixMicro(), appID, faceID)
+	return internal(affected(res, err, "face", faceID), "set payload of face %s of app %s", faceID, appID)
+}
+
+// RecentFaces returns the IDs of the app's n newest faces, newest first.
+func (s *Store) RecentFaces(ctx context.Context, appID string, n int) ([]string, error) {
+	if n <= 0 {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "n must be positive")
+	}
+	rows, err := s.reader.QueryContext(ctx, "SELECT id FROM faces WHERE app_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", appID, n)
+	if err != nil {
+		return nil, internal(err, "recent faces of app %s", appID)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal(err, "recent faces of app %s", appID)
+		}
+		ids = append(ids, id)
+	}
+	return ids, internal(rows.Err(), "recent faces of app %s", appID)
+}
+
+// EachTemplate streams every face of every app with its templates.
+func (s *Store) EachTemplate(ctx context.Context, fn func(appID, faceID string, templates []visage.Template) error) error {
+	rows, err := s.reader.QueryContext(ctx, "SELECT app_id, id, templates FROM faces")
+	if err != nil {
+		return internal(err, "read templates")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var appID, faceID string
+		var sealed []byte
+		if err := rows.Scan(&appID, &faceID, &sealed); err != nil {
+			return internal(err, "read templates")
+		}
+		ts, err := s.cipher.OpenTemplates(appID, faceID, sealed)
+		if err != nil {
+			return err
+		}
+		if err := fn(appID, faceID, ts); err != nil {
+			return err
+		}
+	}
+	return internal(rows.Err(), "read templates")
+}
+
+// scanFace scans faceColumns, and the sealed templates into templates when
+// it is given.
+func (s *Store) scanFace(r scanner, templates ...*[]byte) (*visage.Face, error) {
+	var f visage.Face
+	var external sql.NullString
+	var locked, created, updated int64
+	var payload []byte
+	dest := []any{&f.AppID, &f.ID, &external, &f.PINHash, &f.PINFailures, &locked,
+		&f.Age, &f.Female, &created, &updated, &payload}
+	for _, t := range templates {
+		dest = append(dest, t)
+	}
+	if err := r.Scan(dest...); err != nil {
+		return nil, err
+	}
+	f.ExternalID = external.String
+	f.PINLockedUntil = fromMicros(locked)
+	f.CreatedAt = fromMicros(created)
+	f.UpdatedAt = fromMicros(updated)
+	var err error
+	if f.Payload, err = s.cipher.OpenPayload(f.AppID, f.ID, payload); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// nullString stores "" as NULL, so that faces without an external ID do
+// not collide in the unique index.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullBytes stores an empty value as NULL.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}

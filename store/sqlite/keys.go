@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/store"
+)
+
+const keyColumns = "id, app_id, prefix, hash, created_at, revoked_at"
+
+// CreateKey stores a new API key; NOT_FOUND when its app does not exist,
+// CONFLICT when its ID is taken.
+func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
+	stamp(&k.CreatedAt)
+	var revoked *int64
+	if k.RevokedAt != nil {
+		n := micros(*k.RevokedAt)
+		revoked = &n
+	}
+	_, err := s.writer.ExecContext(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), revoked)
+	switch {
+	case isNoApp(err):
+		return notFound("app", k.AppID)
+	case isUnique(err):
+		return visage.Errorf(visage.CodeConflict, "key ID %s is taken", k.ID)
+	}
+	return internal(err, "create key %s of app %s", k.ID, k.AppID)
+}
+
+// KeysByPrefix returns the unrevoked keys with this prefix.
+func (s *Store) KeysByPrefix(ctx context.Context, prefix string) ([]visage.APIKey, error) {
+	keys, err := s.keys(ctx, "SELECT "+keyColumns+" FROM api_keys WHERE prefix = ? AND revoked_at IS NULL", prefix)
+	return keys, internal(err, "find keys by prefix")
+}
+
+// Keys lists an app's keys, revoked ones included, oldest first.
+func (s *Store) Keys(ctx context.Context, appID string) ([]visage.APIKey, error) {
+	keys, err := s.keys(ctx, "SELECT "+keyColumns+" FROM api_keys WHERE app_id = ? ORDER BY created_at, id", appID)
+	return keys, internal(err, "list keys of app %s", appID)
+}
+
+func (s *Store) keys(ctx context.Context, query string, arg string) ([]visage.APIKey, error) {
+	rows, err := s.reader.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []visage.APIKey
+	for rows.Next() {
+		var k visage.APIKey
+		var created int64
+		var revoked sql.NullInt64
+		if err := rows.Scan(&k.ID, &k.AppID, &k.Prefix, &k.Hash, &created, &revoked); err != nil {
+			return nil, err
+		}
+		k.CreatedAt = fromMicros(created)
+		if revoked.Valid {
+			t := fromMicros(revoked.Int64)
+			k.RevokedAt = &t
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// RevokeKey marks a key of the app revoked, keeping the first revocation
+// time if it already was.
+func (s *Store) RevokeKey(ctx context.Context, appID, keyID string) error {
+	res, err := s.writer.ExecContext(ctx,
+		"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE app_id = ? AND id = ?",
+		time.Now().UnixMicro(), appID, keyID)
+	return internal(affected(res, err, "key", keyID), "revoke key %s of app %s", keyID, appID)
+}
+
+// CreateAdminToken stores the hash of an admin token; CONFLICT when its ID
+// is taken.
+func (s *Store) CreateAdminToken(ctx context.Context, id, prefix string, hash []byte) error {
+	_, err := s.writer.ExecContext(ctx, "INSERT INTO admin_tokens (id, prefix, hash, created_at) VALUES (?, ?, ?, ?)",
+		id, prefix, hash, time.Now().UnixMicro())
+	if isUnique(err) {
+		return visage.Errorf(visage.CodeConflict, "admin token ID %s is taken", id)
+	}
+	return internal(err, "create admin token %s", id)
+}
+
+// AdminTokensByPrefix returns the admin tokens with this prefix.
+func (s *Store) AdminTokensByPrefix(ctx context.Context, prefix string) ([]store.AdminToken, error) {
+	rows, err := s.reader.QueryContext(ctx, "SELECT id, prefix, hash, created_at FROM admin_tokens WHERE prefix = ?", prefix)
+	if err != nil {
+		return nil, internal(err, "find admin tokens by prefix")
+	}
+	defer rows.Close()
+	var tokens []store.AdminToken
+	for rows.Next() {
+		var t store.AdminToken
+		var created int64
+		if err := rows.Scan(&t.ID, &t.Prefix, &t.Hash, &created); err != nil {
+			return nil, internal(err, "find admin tokens by prefix")
+		}
+		t.CreatedAt = fromMicros(created)
+		tokens = append(tokens, t)
+	}
+	return tokens, internal(rows.Err(), "find admin tokens by prefix")
+}

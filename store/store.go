@@ -1,0 +1,134 @@
+// Package store is the persistence of Visage: apps, their API keys, admin
+// tokens, enrolled faces and usage counts. Store is the interface the
+// service programs against, so that the embedded SQLite backend
+// (store/sqlite) can be joined by PostgreSQL without touching the service;
+// what every backend must do the same way, the encryption of templates and
+// payloads at rest and the key file, lives here.
+//
+// Every face method takes the app's ID and scopes its query by it: a face of
+// another app is reported NOT_FOUND, exactly like a face that does not
+// exist, so one tenant cannot learn of another's faces. Errors name IDs and
+// never templates, payloads or PINs.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/visagehq/visage"
+)
+
+// Store persists apps, keys, faces and usage. Missing rows are reported with
+// visage.CodeNotFound and unique violations with visage.CodeConflict; other
+// failures carry no code (visage.ErrorCode reports them as INTERNAL).
+//
+// Create methods set CreatedAt (and a face's UpdatedAt) to the current time
+// when the caller left them zero, and write the value back. Times are kept
+// to the microsecond (PostgreSQL's precision) and come back in UTC.
+type Store interface {
+	// CreateApp stores a new app. ID and PublicID are set by the caller;
+	// CONFLICT when either is taken.
+	CreateApp(ctx context.Context, a *visage.App) error
+	App(ctx context.Context, id string) (*visage.App, error)
+	AppByPublicID(ctx context.Context, publicID string) (*visage.App, error)
+	// Apps lists every app in creation order.
+	Apps(ctx context.Context) ([]visage.App, error)
+	// UpdateApp saves the name, plan and settings of an existing app.
+	UpdateApp(ctx context.Context, a *visage.App) error
+	// DeleteApp removes the app and everything of it: keys, faces (purged
+	// as DeleteFace does) and usage.
+	DeleteApp(ctx context.Context, id string) error
+
+	// CreateKey stores a new API key of an existing app (NOT_FOUND if the
+	// app is not).
+	CreateKey(ctx context.Context, k *visage.APIKey) error
+	// KeysByPrefix returns the unrevoked keys with this prefix: the
+	// candidates for authentication, whose hashes the caller compares in
+	// constant time. Revoked keys are left out so that no caller can
+	// forget to check RevokedAt.
+	KeysByPrefix(ctx context.Context, prefix string) ([]visage.APIKey, error)
+	// Keys lists an app's keys, revoked ones included, oldest first.
+	Keys(ctx context.Context, appID string) ([]visage.APIKey, error)
+	// RevokeKey marks a key of the app revoked. Revoking a revoked key
+	// keeps the first revocation time and succeeds.
+	RevokeKey(ctx context.Context, appID, keyID string) error
+
+	// CreateAdminToken stores the hash of an admin API token.
+	CreateAdminToken(ctx context.Context, id, prefix string, hash []byte) error
+	// AdminTokensByPrefix returns the candidates for admin authentication.
+	AdminTokensByPrefix(ctx context.Context, prefix string) ([]AdminToken, error)
+
+	// CreateFace enrolls a face in f.AppID; f.ID (a UUID) is set by the
+	// caller. CONFLICT when the face ID or the external ID is taken in the
+	// app; the same external ID may be used by other apps. NOT_FOUND when
+	// the app does not exist.
+	CreateFace(ctx context.Context, f *visage.Face) error
+	// Face returns a face with its templates.
+	Face(ctx context.Context, appID, faceID string) (*visage.Face, error)
+	FaceByExternalID(ctx context.Context, appID, externalID string) (*visage.Face, error)
+	// Faces pages through an app's faces in facial ID order, without their
+	// templates: it returns up to limit faces whose ID sorts after the
+	// cursor after ("" for the first page); the last ID returned is the
+	// next cursor. Pages by ID rather than by offset so that enrollments
+	// and deletions between two pages neither skip nor repeat a face.
+	Faces(ctx context.Context, appID string, after string, limit int) ([]visage.Face, error)
+	CountFaces(ctx context.Context, appID string) (int, error)
+	// DeleteFace purges a face: the row, its templates, payload and PIN
+	// hash are removed from the database, not marked deleted. What that
+	// means for bytes on disk is in the backend's documentation.
+	DeleteFace(ctx context.Context, appID, faceID string) error
+	// SetPayload replaces the face's payload; nil removes it.
+	SetPayload(ctx context.Context, appID, faceID string, payload json.RawMessage) error
+	// SetPIN replaces the face's PIN hash (nil removes the PIN) and clears
+	// the PIN lockout: a new PIN starts with no failures.
+	SetPIN(ctx context.Context, appID, faceID string, pinHash []byte) error
+	// PINFailed records a wrong PIN and returns the consecutive failures
+	// so far and the end of the lock. Once failures reach lockAfter, each
+	// failure locks the face until now+lockFor, so after a lock has run
+	// out a single wrong PIN locks it again; lockAfter <= 0 never locks.
+	PINFailed(ctx context.Context, appID, faceID string, lockAfter int, lockFor time.Duration, now time.Time) (failures int, lockedUntil time.Time, err error)
+	// PINSucceeded clears the failures and the lock.
+	PINSucceeded(ctx context.Context, appID, faceID string) error
+	// PINHashes returns the PIN hashes of the app's faces, for the
+	// unique-PIN rule.
+	PINHashes(ctx context.Context, appID string) ([][]byte, error)
+
+	// EachTemplate calls fn for every face of every app with its
+	// templates, one face at a time, so that the in-memory index can be
+	// rebuilt at start without the whole store in memory. It stops at the
+	// first error of fn and returns it.
+	EachTemplate(ctx context.Context, fn func(appID, faceID string, templates []visage.Template) error) error
+
+	// CountCall counts one API call of the app on the UTC day of at.
+	// Backends may buffer counts briefly (see the backend); Usage and
+	// MonthCalls include buffered counts and Close writes them.
+	CountCall(ctx context.Context, appID string, at time.Time, success bool) error
+	// Usage returns the app's calls per UTC day for the days from the day
+	// of from to the day of to, both included, oldest first; days without
+	// calls are left out.
+	Usage(ctx context.Context, appID string, from, to time.Time) ([]DayUsage, error)
+	// MonthCalls returns the app's calls in the UTC month of month.
+	MonthCalls(ctx context.Context, appID string, month time.Time) (int64, error)
+	// RecentFaces returns the IDs of the app's n most recently enrolled
+	// faces, newest first.
+	RecentFaces(ctx context.Context, appID string, n int) ([]string, error)
+
+	Ping(ctx context.Context) error
+	// Close writes buffered usage counts and closes the store.
+	Close() error
+}
+
+// AdminToken is the stored form of an admin API token: its hash, and its
+// prefix in clear so it can be found.
+type AdminToken struct {
+	ID, Prefix string
+	Hash       []byte
+	CreatedAt  time.Time
+}
+
+// DayUsage is an app's API calls on one UTC day (Day is its midnight, UTC).
+type DayUsage struct {
+	Day              time.Time
+	Calls, Succeeded int64
+}
