@@ -51,22 +51,41 @@ func New(svc *service.Service, cfg Config) *Server {
 	return s
 }
 
+// route is one endpoint. The table is the single list of what the server
+// serves: routes() registers it, and a test checks /openapi.json against it.
+type route struct {
+	pattern string // "METHOD /path", as net/http's ServeMux takes it
+	app     appHandler
+	plain   http.HandlerFunc
+}
+
+func (s *Server) routeTable() []route {
+	return []route{
+		{pattern: "POST /v1/enroll", app: s.enroll},
+		{pattern: "POST /v1/authenticate", app: s.authenticate},
+		{pattern: "POST /v1/verify", app: s.verify},
+		{pattern: "POST /v1/compare", app: s.compare},
+		{pattern: "POST /v1/detect", app: s.detect},
+		{pattern: "GET /v1/faces", app: s.listFaces},
+		{pattern: "GET /v1/faces/{id}", app: s.getFace},
+		{pattern: "DELETE /v1/faces/{id}", app: s.deleteFace},
+		{pattern: "PUT /v1/faces/{id}/payload", app: s.setPayload},
+		{pattern: "PUT /v1/faces/{id}/pin", app: s.setPIN},
+		{pattern: "GET /healthz", plain: func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}},
+		{pattern: "GET /readyz", plain: s.readyz},
+	}
+}
+
 func (s *Server) routes() {
-	app := func(h appHandler) http.Handler { return s.withApp(h) }
-	s.mux.Handle("POST /v1/enroll", app(s.enroll))
-	s.mux.Handle("POST /v1/authenticate", app(s.authenticate))
-	s.mux.Handle("POST /v1/verify", app(s.verify))
-	s.mux.Handle("POST /v1/compare", app(s.compare))
-	s.mux.Handle("POST /v1/detect", app(s.detect))
-	s.mux.Handle("GET /v1/faces", app(s.listFaces))
-	s.mux.Handle("GET /v1/faces/{id}", app(s.getFace))
-	s.mux.Handle("DELETE /v1/faces/{id}", app(s.deleteFace))
-	s.mux.Handle("PUT /v1/faces/{id}/payload", app(s.setPayload))
-	s.mux.Handle("PUT /v1/faces/{id}/pin", app(s.setPIN))
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	s.mux.HandleFunc("GET /readyz", s.readyz)
+	for _, rt := range s.routeTable() {
+		if rt.app != nil {
+			s.mux.Handle(rt.pattern, s.withApp(rt.app))
+		} else {
+			s.mux.Handle(rt.pattern, rt.plain)
+		}
+	}
 }
 
 // ServeHTTP gives every request an ID, a body limit, a deadline and a log
