@@ -74,6 +74,10 @@ func ErrorCode(err error) Code {
 
 // Codes of the service layer (the server issue builds on them).
 const (
+	// CodeRateLimit: the app is over its requests per minute.
+	CodeRateLimit Code = "RATE_LIMIT"
+	// CodeQuotaExceeded: the app is over its requests for the month.
+	CodeQuotaExceeded Code = "QUOTA_EXCEEDED"
 	// CodeRequestTooLarge: the request body is over the server's limit.
 	CodeRequestTooLarge Code = "REQUEST_TOO_LARGE"
 	// CodeUnauthorized: a missing, unknown or revoked key or token.

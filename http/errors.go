@@ -31,6 +31,8 @@ var status = map[visage.Code]int{
 	visage.CodePINRequired:       http.StatusUnauthorized,
 	visage.CodeWrongPIN:          http.StatusUnauthorized,
 	visage.CodePINLocked:         http.StatusTooManyRequests,
+	visage.CodeRateLimit:         http.StatusTooManyRequests,
+	visage.CodeQuotaExceeded:     http.StatusTooManyRequests,
 	visage.CodeInternal:          http.StatusInternalServerError,
 }
 

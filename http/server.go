@@ -8,7 +8,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +73,8 @@ func (s *Server) routeTable() []route {
 		{pattern: "DELETE /v1/faces/{id}", app: s.deleteFace},
 		{pattern: "PUT /v1/faces/{id}/payload", app: s.setPayload},
 		{pattern: "PUT /v1/faces/{id}/pin", app: s.setPIN},
+		{pattern: "GET /v1/stats", app: s.stats},
+		{pattern: "GET /v1/usage", app: s.usage},
 		{pattern: "GET /healthz", plain: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}},
@@ -141,11 +145,32 @@ func (s *Server) withApp(h appHandler) http.Handler {
 			return
 		}
 		app, err := s.svc.AppForKey(r.Context(), key)
-		if err == nil {
-			err = h(w, r, app)
-		}
 		if err != nil {
 			writeError(w, r, s.cfg.Logger, err)
+			return
+		}
+		adm, err := s.svc.Admit(r.Context(), app)
+		if adm.Limit > 0 {
+			// The IETF RateLimit fields: the minute's limit, what is left,
+			// and seconds until a request can pass again.
+			w.Header().Set("RateLimit-Limit", strconv.Itoa(adm.Limit))
+			w.Header().Set("RateLimit-Remaining", strconv.Itoa(adm.Remaining))
+			w.Header().Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(adm.RetryAfter.Seconds()))))
+		}
+		if err != nil {
+			if adm.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(adm.RetryAfter.Seconds()))))
+			}
+			writeError(w, r, s.cfg.Logger, err)
+			return
+		}
+		err = h(w, r, app)
+		if err != nil {
+			writeError(w, r, s.cfg.Logger, err)
+		}
+		// Count the call even if the client has gone: it used the engine.
+		if rerr := s.svc.Record(context.WithoutCancel(r.Context()), app, err == nil); rerr != nil {
+			s.cfg.Logger.Error("usage not recorded", "request_id", requestID(r.Context()), "err", rerr)
 		}
 	})
 }

@@ -299,3 +299,73 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestRateLimitAndQuota(t *testing.T) {
+	e := engine(t)
+	path := filepath.Join(t.TempDir(), "visage.db")
+	key := bytes.Repeat([]byte{3}, 32)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	plans := map[string]service.Plan{"free": {PerMinute: 3}, "pro": {PerMinute: 1000, PerMonth: 4}}
+	start := func() (*server, func()) {
+		st, err := sqlite.Open(path, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, PINKey: []byte("k"), Plans: plans})
+		ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: quiet}))
+		return &server{t: t, url: ts.URL, svc: svc}, func() { ts.Close(); st.Close() }
+	}
+	s, stop := start()
+	ctx := context.Background()
+	free, _ := s.svc.CreateApp(ctx, "free", "free")
+	freeKey, _, _ := s.svc.CreateKey(ctx, free.ID)
+	pro, _ := s.svc.CreateApp(ctx, "pro", "pro")
+	proKey, _, _ := s.svc.CreateKey(ctx, pro.ID)
+
+	for i := 0; i < 3; i++ {
+		if st, body := s.call("GET", "/v1/faces", freeKey, nil); st != 200 {
+			t.Fatalf("call %d: %d %v", i+1, st, body)
+		}
+	}
+	req, _ := http.NewRequest("GET", s.url+"/v1/faces", nil)
+	req.Header.Set("X-API-Key", freeKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || resp.Header.Get("RateLimit-Limit") != "3" || resp.Header.Get("RateLimit-Remaining") != "0" {
+		t.Fatalf("4th call in a minute: %d, headers %v", resp.StatusCode, resp.Header)
+	}
+
+	// The month's quota counts across a restart.
+	for i := 0; i < 3; i++ {
+		s.call("GET", "/v1/faces", proKey, nil)
+	}
+	stop()
+	s, stop = start()
+	defer stop()
+	if st, body := s.call("GET", "/v1/faces", proKey, nil); st != 200 {
+		t.Fatalf("4th call of the month: %d %v", st, body)
+	}
+	if st, body := s.call("GET", "/v1/faces", proKey, nil); st != 429 || code(body) != "QUOTA_EXCEEDED" {
+		t.Fatalf("5th call of the month after a restart: %d %v", st, body)
+	}
+	if st, body := s.call("GET", "/v1/stats", proKey, nil); st != 429 {
+		t.Fatalf("stats over quota: %d %v", st, body)
+	}
+}
+
+func TestStatsAndUsage(t *testing.T) {
+	s := newServer(t)
+	s.call("POST", "/v1/enroll", s.keyA, map[string]string{"image": b64(person(t, 5, 0, 0))})
+	s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": "%%%"}) // a failure
+	st, body := s.call("GET", "/v1/stats", s.keyA, nil)
+	if st != 200 || body["indexed_faces"] != 1.0 || len(body["recent_facial_ids"].([]any)) != 1 || body["total_calls"].(float64) < 2 {
+		t.Fatalf("stats: %d %v", st, body)
+	}
+	st, body = s.call("GET", "/v1/usage", s.keyA, nil)
+	if st != 200 || body["calls"].(float64) < 3 || body["success_rate"].(float64) >= 1 {
+		t.Fatalf("usage: %d %v", st, body)
+	}
+}

@@ -22,9 +22,6 @@ const (
 	keyPrefixLen = 12
 )
 
-// Plans and their defaults.
-var Plans = map[string]bool{"free": true, "pro": true, "enterprise": true}
-
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 func randomToken(tag string, bytes int) string {
@@ -43,8 +40,8 @@ func (s *Service) CreateApp(ctx context.Context, name, plan string) (*visage.App
 	if plan == "" {
 		plan = "free"
 	}
-	if !Plans[plan] {
-		return nil, visage.Errorf(visage.CodeInvalidRequest, "plan must be free, pro or enterprise")
+	if _, ok := s.plans[plan]; !ok {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "unknown plan %q", plan)
 	}
 	if name == "" || len(name) > 200 {
 		return nil, visage.Errorf(visage.CodeInvalidRequest, "an application needs a name of 1 to 200 bytes")

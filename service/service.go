@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/index"
@@ -50,6 +52,8 @@ type Service struct {
 	pinKey  []byte
 	log     *slog.Logger
 	now     func() time.Time
+	plans   map[string]Plan
+	limits  limiter
 
 	// enrollMu serialises the duplicate check and the insert of one app's
 	// enrollments, so two simultaneous enrollments of one person cannot
@@ -73,6 +77,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Plans are the limits of each plan; default DefaultPlans.
+	Plans map[string]Plan
 }
 
 // New returns a Service. The gallery must already hold the store's faces
@@ -87,7 +93,11 @@ func New(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Service{store: c.Store, gallery: c.Gallery, engine: c.Engine, table: c.Table, pinKey: c.PINKey, log: c.Logger, now: c.Now}
+	if c.Plans == nil {
+		c.Plans = DefaultPlans
+	}
+	return &Service{store: c.Store, gallery: c.Gallery, engine: c.Engine, table: c.Table, pinKey: c.PINKey, log: c.Logger, now: c.Now,
+		plans: c.Plans, limits: limiter{buckets: map[string]*rate.Limiter{}, months: map[string]*monthCount{}}}
 }
 
 // LoadGallery fills g with every template in st: the index is rebuilt

@@ -1,0 +1,55 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/visagehq/visage"
+)
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request, app *visage.App) error {
+	st, err := s.svc.Stats(r.Context(), app)
+	if err != nil {
+		return err
+	}
+	recent := st.RecentFaces
+	if recent == nil {
+		recent = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"total_calls": st.TotalCalls, "indexed_faces": st.IndexedFaces, "recent_facial_ids": recent,
+	})
+	return nil
+}
+
+// usage answers calls per day over ?from=YYYY-MM-DD&to=YYYY-MM-DD
+// (default: the last 30 days).
+func (s *Server) usage(w http.ResponseWriter, r *http.Request, app *visage.App) error {
+	to := time.Now().UTC()
+	from := to.AddDate(0, 0, -29)
+	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		if v := r.URL.Query().Get(name); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return visage.Errorf(visage.CodeInvalidRequest, "%s must be a date, YYYY-MM-DD", name)
+			}
+			*dst = t
+		}
+	}
+	days, err := s.svc.Usage(r.Context(), app, from, to)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, len(days))
+	var calls, ok int64
+	for i, d := range days {
+		out[i] = map[string]any{"day": d.Day.Format(time.DateOnly), "calls": d.Calls, "succeeded": d.Succeeded,
+			"success_rate": float64(d.Succeeded) / float64(max(d.Calls, 1))}
+		calls, ok = calls+d.Calls, ok+d.Succeeded
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "days": out,
+		"calls": calls, "success_rate": float64(ok) / float64(max(calls, 1)),
+	})
+	return nil
+}
