@@ -43,6 +43,9 @@ type Config struct {
 	// MinFaceSize is the smallest face, in pixels of box height in the
 	// decoded image, that counts. Default 20.
 	MinFaceSize float32
+	// Observe, when set, receives the stage timings of every analysis
+	// (for metrics). It must be quick and safe for concurrent use.
+	Observe func(Timings)
 	// FlipFusion adds the embedding of the mirrored face to the template.
 	// It costs a second recogniser run; see docs/engine.md for what it buys.
 	FlipFusion bool
@@ -235,7 +238,11 @@ func (e *Engine) Analyze(ctx context.Context, image []byte, opts Options) ([]Fac
 		tm = &Timings{}
 	}
 	*tm = Timings{Queue: time.Since(t0)}
-	return w.analyze(image, opts, e, tm)
+	faces, err := w.analyze(image, opts, e, tm)
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(*tm)
+	}
+	return faces, err
 }
 
 // acquire waits for a free worker, or for ctx to end.

@@ -22,6 +22,9 @@ var (
 )
 
 func initRuntime(lib string) error {
+	if abs, err := filepath.Abs(lib); err == nil {
+		lib = abs // the same file by two relative paths is one library
+	}
 	runtimeOnce.Do(func() {
 		if _, err := os.Stat(lib); err != nil {
 			runtimeErr = fmt.Errorf("ONNX Runtime library not found at %s (run `make setup`, or set VISAGE_ORT_LIB): %w", lib, err)

@@ -28,6 +28,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// Ready reports whether the server can serve (store reachable).
 	Ready func(context.Context) error
+	// Metrics, when set, are updated and served at /metrics.
+	Metrics *Metrics
 }
 
 // Server is the native API's handler.
@@ -79,7 +81,18 @@ func (s *Server) routeTable() []route {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}},
 		{pattern: "GET /readyz", plain: s.readyz},
+		{pattern: "GET /metrics", plain: s.metrics},
 	}
+}
+
+// metrics serves the Prometheus metrics. They name app IDs and counts,
+// never a face; keep the port off the internet all the same.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Metrics == nil {
+		writeError(w, r, s.cfg.Logger, visage.Errorf(visage.CodeNotFound, "metrics are off"))
+		return
+	}
+	s.cfg.Metrics.handler().ServeHTTP(w, r)
 }
 
 func (s *Server) routes() {
@@ -110,6 +123,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.cfg.Logger.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "ms", time.Since(start).Milliseconds())
+		if s.cfg.Metrics != nil {
+			// r.Pattern is the route the mux matched: a bounded label,
+			// unlike the path with its IDs.
+			s.cfg.Metrics.observe(r.Pattern, rec.status, time.Since(start))
+		}
 	}()
 	if r.ContentLength > s.cfg.MaxBody {
 		// Refuse before reading: the declared size is enough.
@@ -158,6 +176,9 @@ func (s *Server) withApp(h appHandler) http.Handler {
 			w.Header().Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(adm.RetryAfter.Seconds()))))
 		}
 		if err != nil {
+			if s.cfg.Metrics != nil {
+				s.cfg.Metrics.refused(visage.ErrorCode(err))
+			}
 			if adm.RetryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(adm.RetryAfter.Seconds()))))
 			}

@@ -369,3 +369,45 @@ func TestStatsAndUsage(t *testing.T) {
 		t.Fatalf("usage: %d %v", st, body)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	e := engine(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{5}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	g := index.New()
+	svc := service.New(service.Config{Store: st, Gallery: g, Engine: e, PINKey: []byte("k"),
+		Plans: map[string]service.Plan{"free": {PerMinute: 2}}})
+	m := vhttp.NewMetrics(g.Sizes)
+	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}))
+	defer ts.Close()
+	s := &server{t: t, url: ts.URL, svc: svc}
+	key := s.newApp()
+	s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(person(t, 3, 1, 0))})
+	s.call("GET", "/v1/faces/nope", key, nil)
+	s.call("GET", "/v1/faces", key, nil) // over the limit of 2 a minute
+	m.ObserveTimings(face.Timings{Detect: 3e6})
+
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(raw)
+	for _, want := range []string{
+		`visage_http_requests_total{route="POST /v1/enroll",status="201"} 1`,
+		`visage_http_requests_total{route="GET /v1/faces/{id}",status="404"} 1`,
+		`visage_http_requests_total{route="GET /v1/faces",status="429"} 1`,
+		`visage_rate_limit_refusals_total{code="RATE_LIMIT"} 1`,
+		`visage_http_request_duration_seconds_bucket{route="POST /v1/enroll"`,
+		`visage_engine_stage_seconds_count{stage="detect"} 1`,
+		`visage_gallery_faces{app=`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}

@@ -120,8 +120,11 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "concurrent analyses (default: number of CPUs)")
 }
 
-func (f *engineFlags) open() (*face.Engine, error) {
-	return face.New(face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Workers: f.workers})
+func (f *engineFlags) open() (*face.Engine, error) { return f.openObserved(nil) }
+
+// openObserved opens the engine with a receiver for its stage timings.
+func (f *engineFlags) openObserved(observe func(face.Timings)) (*face.Engine, error) {
+	return face.New(face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Workers: f.workers, Observe: observe})
 }
 
 // parse parses args with fs, allowing flags after positional arguments

@@ -89,12 +89,13 @@ func runServe(args []string, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	eng, err := ef.open()
+	gallery := index.New()
+	metrics := vhttp.NewMetrics(gallery.Sizes)
+	eng, err := ef.openObserved(metrics.ObserveTimings)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	gallery := index.New()
 	if err := service.LoadGallery(ctx, st, gallery); err != nil {
 		return fmt.Errorf("loading the gallery: %w", err)
 	}
@@ -108,7 +109,7 @@ func runServe(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "first start: admin token %s (shown once; `visage admin token` makes another)\n", token)
 	}
 
-	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping})
+	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

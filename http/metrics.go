@@ -1,0 +1,89 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
+)
+
+// Metrics are the server's Prometheus metrics, on their own registry so
+// that tests can make as many servers as they like.
+type Metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	stages    *prometheus.HistogramVec
+	refusals  *prometheus.CounterVec
+	galleries func() map[string]int
+}
+
+// NewMetrics makes the metrics; gallerySizes reports faces per app.
+func NewMetrics(gallerySizes func() map[string]int) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "visage_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "visage_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.005, .01, .02, .05, .1, .2, .5, 1, 2, 5, 10, 30},
+		}, []string{"route"}),
+		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "visage_engine_stage_seconds", Help: "Face engine time per stage of one analysis.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .2, .5},
+		}, []string{"stage"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "visage_rate_limit_refusals_total", Help: "Requests refused for an app's rate limit or monthly quota.",
+		}, []string{"code"}),
+		galleries: gallerySizes,
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.stages, m.refusals, m,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+var galleryDesc = prometheus.NewDesc("visage_gallery_faces", "Faces in the in-memory gallery, by app.", []string{"app"}, nil)
+
+// Describe and Collect make the gallery sizes a collector read at scrape
+// time, so they are never stale and cost nothing between scrapes.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) { ch <- galleryDesc }
+
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	if m.galleries == nil {
+		return
+	}
+	for app, n := range m.galleries() {
+		ch <- prometheus.MustNewConstMetric(galleryDesc, prometheus.GaugeValue, float64(n), app)
+	}
+}
+
+// ObserveTimings records one engine analysis; wire it to face.Config.Observe.
+func (m *Metrics) ObserveTimings(t face.Timings) {
+	for stage, d := range map[string]time.Duration{
+		"queue": t.Queue, "decode": t.Decode, "detect": t.Detect, "landmarks": t.Landmarks,
+		"embed": t.Embed, "liveness": t.Liveness, "attributes": t.Attributes, "quality": t.Quality,
+	} {
+		if d > 0 {
+			m.stages.WithLabelValues(stage).Observe(d.Seconds())
+		}
+	}
+}
+
+func (m *Metrics) observe(route string, status int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *Metrics) refused(code visage.Code) { m.refusals.WithLabelValues(string(code)).Inc() }
+
+func (m *Metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
