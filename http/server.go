@@ -60,6 +60,7 @@ func New(svc *service.Service, cfg Config) *Server {
 type route struct {
 	pattern string // "METHOD /path", as net/http's ServeMux takes it
 	app     appHandler
+	admin   adminHandler
 	plain   http.HandlerFunc
 }
 
@@ -77,6 +78,14 @@ func (s *Server) routeTable() []route {
 		{pattern: "PUT /v1/faces/{id}/pin", app: s.setPIN},
 		{pattern: "GET /v1/stats", app: s.stats},
 		{pattern: "GET /v1/usage", app: s.usage},
+		{pattern: "POST /admin/apps", admin: s.adminCreateApp},
+		{pattern: "GET /admin/apps", admin: s.adminListApps},
+		{pattern: "GET /admin/apps/{app}", admin: s.adminGetApp},
+		{pattern: "DELETE /admin/apps/{app}", admin: s.adminDeleteApp},
+		{pattern: "PUT /admin/apps/{app}/settings", admin: s.adminSetSettings},
+		{pattern: "POST /admin/apps/{app}/keys", admin: s.adminCreateKey},
+		{pattern: "GET /admin/apps/{app}/keys", admin: s.adminListKeys},
+		{pattern: "DELETE /admin/apps/{app}/keys/{key}", admin: s.adminRevokeKey},
 		{pattern: "GET /healthz", plain: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}},
@@ -97,9 +106,12 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) routes() {
 	for _, rt := range s.routeTable() {
-		if rt.app != nil {
+		switch {
+		case rt.app != nil:
 			s.mux.Handle(rt.pattern, s.withApp(rt.app))
-		} else {
+		case rt.admin != nil:
+			s.mux.Handle(rt.pattern, s.withAdmin(rt.admin))
+		default:
 			s.mux.Handle(rt.pattern, rt.plain)
 		}
 	}

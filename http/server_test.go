@@ -411,3 +411,51 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminAPI(t *testing.T) {
+	s := newServer(t)
+	admin, err := s.svc.CreateAdminToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{"", s.keyA, "vsa_wrongwrongwrongwrong"} {
+		if st, body := s.call("GET", "/admin/apps", tok, nil); st != 401 {
+			t.Errorf("admin with %q: %d %v", tok, st, body)
+		}
+	}
+	st, body := s.call("POST", "/admin/apps", admin, map[string]string{"name": "shop", "plan": "pro"})
+	if st != 201 {
+		t.Fatalf("create app: %d %v", st, body)
+	}
+	appID := body["id"].(string)
+	key := body["key"].(map[string]any)["secret"].(string)
+	if st, body := s.call("GET", "/v1/faces", key, nil); st != 200 {
+		t.Fatalf("the new key: %d %v", st, body)
+	}
+	st, body = s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"level": 6, "prevent_duplicates": true})
+	set, _ := body["settings"].(map[string]any)
+	if st != 200 || set["level"] != 6.0 || set["prevent_duplicates"] != true {
+		t.Fatalf("settings: %d %v", st, body)
+	}
+	if st, body := s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"level": 9}); st != 400 {
+		t.Errorf("level 9: %d %v", st, body)
+	}
+	st, body = s.call("GET", "/admin/apps/"+appID+"/keys", admin, nil)
+	keys, _ := body["keys"].([]any)
+	if st != 200 || len(keys) != 1 || strings.Contains(fmt.Sprint(body), key) {
+		t.Fatalf("keys: %d %v", st, body)
+	}
+	keyID := keys[0].(map[string]any)["id"].(string)
+	if st, body := s.call("DELETE", "/admin/apps/"+appID+"/keys/"+keyID, admin, nil); st != 200 {
+		t.Fatalf("revoke: %d %v", st, body)
+	}
+	if st, _ := s.call("GET", "/v1/faces", key, nil); st != 401 {
+		t.Errorf("a revoked key still works: %d", st)
+	}
+	if st, body := s.call("DELETE", "/admin/apps/"+appID, admin, nil); st != 200 {
+		t.Fatalf("delete app: %d %v", st, body)
+	}
+	if st, _ := s.call("GET", "/admin/apps/"+appID, admin, nil); st != 404 {
+		t.Errorf("deleted app still there: %d", st)
+	}
+}

@@ -133,3 +133,24 @@ func (s *Service) CheckAdminToken(ctx context.Context, secret string) error {
 	}
 	return denied
 }
+
+// Apps lists every application (admin).
+func (s *Service) Apps(ctx context.Context) ([]visage.App, error) { return s.store.Apps(ctx) }
+
+// App returns one application (admin).
+func (s *Service) App(ctx context.Context, appID string) (*visage.App, error) {
+	return s.store.App(ctx, appID)
+}
+
+// Keys lists an application's keys, by prefix only (admin).
+func (s *Service) Keys(ctx context.Context, appID string) ([]visage.APIKey, error) {
+	if _, err := s.store.App(ctx, appID); err != nil {
+		return nil, err
+	}
+	return s.store.Keys(ctx, appID)
+}
+
+// RevokeKey stops a key from working, at once (admin).
+func (s *Service) RevokeKey(ctx context.Context, appID, keyID string) error {
+	return s.store.RevokeKey(ctx, appID, keyID)
+}
