@@ -93,6 +93,9 @@ const (
 	// CodeFaceDuplication: the app prevents duplicates and this person is
 	// already enrolled.
 	CodeFaceDuplication Code = "FACE_DUPLICATION"
+	// CodeFaceNotFrontal: the head is turned too far for a reliable
+	// template.
+	CodeFaceNotFrontal Code = "FACE_NOT_FRONTAL"
 	// CodeFaceMismatch: the images of one enrollment show different people.
 	CodeFaceMismatch Code = "FACE_MISMATCH"
 	// CodePadAttack: the face was judged not live (a photo, a screen).

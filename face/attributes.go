@@ -136,11 +136,17 @@ func (w *worker) eyesOpen(img *photo.RGB, p [68]Point) (right, left float32) {
 // whose softmax expectation is the angle.
 const poseSize = 224
 
+// poseNorm is RGB with ImageNet statistics. Neither channel order was
+// validated against ground truth (no set here has head-pose labels); the
+// estimate is coarse: a live webcam face turned perhaps 20° reads -53°
+// (RGB) or -41° (BGR), a full profile 84° or 70°.
+var poseNorm = attrNorm
+
 func (w *worker) pose(img *photo.RGB, box Rect) (yaw, pitch, roll float32) {
 	sq := box.square(1)
 	grown := Rect{sq.X - sq.W/4, sq.Y - sq.H/4, sq.W * 1.5, sq.H * 1.5}
 	w.warp(&w.poseImg, img, boxAffine(clip(grown, float32(img.W), float32(img.H)), poseSize, poseSize))
-	planar(w.pose_.in(0), &w.poseImg, attrNorm)
+	planar(w.pose_.in(0), &w.poseImg, poseNorm)
 	if err := w.pose_.run(); err != nil {
 		panic(err)
 	}

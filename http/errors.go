@@ -25,6 +25,7 @@ var status = map[visage.Code]int{
 	visage.CodeNoFace:            http.StatusUnprocessableEntity,
 	visage.CodeManyFaces:         http.StatusUnprocessableEntity,
 	visage.CodeFaceMismatch:      http.StatusUnprocessableEntity,
+	visage.CodeFaceNotFrontal:    http.StatusUnprocessableEntity,
 	visage.CodeUnrecognizedFace:  http.StatusUnprocessableEntity,
 	visage.CodeMinorsNotAllowed:  http.StatusForbidden,
 	visage.CodePadAttack:         http.StatusForbidden,

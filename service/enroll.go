@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/visagehq/visage"
@@ -143,9 +144,14 @@ func imageError(err error, i, n int) error {
 	return err
 }
 
-// gates applies the app's liveness and age rules to analysed faces.
+// gates applies the pose limit and the app's liveness and age rules to
+// analysed faces (analysed with Quality, and Liveness or Attributes as the
+// rules need).
 func (s *Service) gates(set visage.AppSettings, faces []face.Face) error {
 	for _, f := range faces {
+		if y := *f.Quality.Yaw; y > MaxYaw || y < -MaxYaw {
+			return visage.Errorf(visage.CodeFaceNotFrontal, "the head is turned %.0f° to the side; face the camera", math.Abs(float64(y)))
+		}
 		if set.RequireLiveness && *f.Liveness < face.DefaultLivenessThreshold {
 			return visage.Errorf(visage.CodePadAttack, "the face does not appear to be a live person in front of the camera")
 		}

@@ -41,6 +41,12 @@ const (
 	PINLockAfter    = 3
 	PINLockFor      = 15 * time.Minute
 	MinorsMargin    = 7 // years added to an app's minimum age
+	// MaxYaw is how far, in degrees, a head may be turned. Beyond it the
+	// face cannot be aligned to the frontal reference and its template is
+	// unreliable: a profile face has matched a stranger at level 4. The
+	// pose estimate is coarse (it reads a face turned about 20° as 53°),
+	// so the limit only stops clear profiles.
+	MaxYaw = 60
 )
 
 // Service runs the use cases. It is safe for concurrent use.

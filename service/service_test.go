@@ -290,3 +290,13 @@ func TestLivenessGate(t *testing.T) {
 	_, err = f.svc.Authenticate(f.ctx, app, attack, "")
 	wantCode(t, err, visage.CodePadAttack)
 }
+
+// A face in profile is refused: its template would be unreliable.
+func TestProfileFaceRefused(t *testing.T) {
+	f := newFixture(t)
+	app := f.app(t, visage.AppSettings{})
+	_, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{person(t, 2, 0, 0)}})
+	wantCode(t, err, visage.CodeFaceNotFrontal)
+	_, err = f.svc.Authenticate(f.ctx, app, person(t, 2, 0, 0), "")
+	wantCode(t, err, visage.CodeFaceNotFrontal)
+}
