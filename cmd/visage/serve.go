@@ -76,6 +76,11 @@ func runServe(args []string, out io.Writer) error {
 		defAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defAddr, "listen address ($VISAGE_ADDR)")
+	fs.String("config", "", "optional JSON config file: flag names as keys, and plans ($VISAGE_CONFIG)")
+	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
+	if err != nil {
+		return err
+	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -99,7 +104,7 @@ func runServe(args []string, out io.Writer) error {
 	if err := service.LoadGallery(ctx, st, gallery); err != nil {
 		return fmt.Errorf("loading the gallery: %w", err)
 	}
-	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, PINKey: pinKey(key), Logger: log})
+	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans})
 
 	if fresh {
 		token, err := svc.CreateAdminToken(ctx)

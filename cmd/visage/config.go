@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"strings"
+
+	"github.com/visagehq/visage/service"
+)
+
+// fileConfig is the optional config file of `visage serve --config FILE`
+// (or $VISAGE_CONFIG): JSON whose keys are the flags' names, plus plans.
+// A flag on the command line wins over the environment, which wins over
+// the file, which wins over the built-in default.
+type fileConfig struct {
+	Flags map[string]any
+	Plans map[string]service.Plan
+}
+
+// configPath finds --config in args (before flags are parsed: the file
+// supplies their defaults) or $VISAGE_CONFIG.
+func configPath(args []string) string {
+	for i, a := range args {
+		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if v, ok := strings.CutPrefix(a, "config="); ok {
+			return v
+		}
+		if a == "config" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return os.Getenv("VISAGE_CONFIG")
+}
+
+// loadConfig reads the file and applies its values to the flags of fs
+// whose environment variable (envOf) is unset.
+func loadConfig(path string, fs *flag.FlagSet, envOf map[string]string) (*fileConfig, error) {
+	cfg := &fileConfig{}
+	if path == "" {
+		return cfg, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	for key, val := range raw {
+		if key == "plans" {
+			var plans map[string]struct {
+				PerMinute int   `json:"per_minute"`
+				PerMonth  int64 `json:"per_month"`
+			}
+			if err := json.Unmarshal(val, &plans); err != nil {
+				return nil, fmt.Errorf("config file %s: plans: %w", path, err)
+			}
+			// Plans the file leaves out keep their defaults.
+			cfg.Plans = maps.Clone(service.DefaultPlans)
+			for name, p := range plans {
+				cfg.Plans[name] = service.Plan{PerMinute: p.PerMinute, PerMonth: p.PerMonth}
+			}
+			continue
+		}
+		if fs.Lookup(key) == nil || key == "config" {
+			return nil, fmt.Errorf("config file %s: unknown setting %q", path, key)
+		}
+		if env := envOf[key]; env != "" && os.Getenv(env) != "" {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(val, &s); err != nil {
+			s = string(val) // numbers and booleans as written
+		}
+		if err := fs.Set(key, s); err != nil {
+			return nil, fmt.Errorf("config file %s: %s: %w", path, key, err)
+		}
+	}
+	return cfg, nil
+}
