@@ -127,7 +127,7 @@ func (s *server) call(method, path, key string, body any) (int, map[string]any) 
 	return resp.StatusCode, out
 }
 
-func code(body map[string]any) string {
+func codeOf(body map[string]any) string {
 	e, _ := body["error"].(map[string]any)
 	c, _ := e["code"].(string)
 	return c
@@ -205,7 +205,7 @@ func TestLifecycleOverHTTP(t *testing.T) {
 		t.Fatalf("delete: %d %v", st, body)
 	}
 	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15))})
-	if st != http.StatusUnprocessableEntity || code(body) != "UNRECOGNIZED_FACE" {
+	if st != http.StatusUnprocessableEntity || codeOf(body) != "UNRECOGNIZED_FACE" {
 		t.Fatalf("authenticate after delete: %d %v", st, body)
 	}
 }
@@ -229,7 +229,7 @@ func TestOtherAppsFacesAreNotFound(t *testing.T) {
 		{"POST", "/v1/verify", map[string]any{"image": b64(alice), "facial_id": id}},
 		{"POST", "/v1/verify", map[string]any{"image": b64(alice), "external_id": "alice"}},
 	} {
-		if st, body := s.call(c.method, c.path, s.keyB, c.body); st != 404 || code(body) != "NOT_FOUND" {
+		if st, body := s.call(c.method, c.path, s.keyB, c.body); st != 404 || codeOf(body) != "NOT_FOUND" {
 			t.Errorf("%s %s with another app's key: %d %v", c.method, c.path, st, body)
 		}
 	}
@@ -241,7 +241,7 @@ func TestOtherAppsFacesAreNotFound(t *testing.T) {
 func TestAuthentication(t *testing.T) {
 	s := newServer(t)
 	for _, key := range []string{"", "vsk_notakeyatallnotakeyatall", "garbage"} {
-		if st, body := s.call("GET", "/v1/faces", key, nil); st != 401 || code(body) != "UNAUTHORIZED" {
+		if st, body := s.call("GET", "/v1/faces", key, nil); st != 401 || codeOf(body) != "UNAUTHORIZED" {
 			t.Errorf("key %q: %d %v", key, st, body)
 		}
 	}
@@ -278,7 +278,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for name, c := range cases {
 		st, body := s.call("POST", "/v1/enroll", s.keyA, c.body)
-		if st != c.status || code(body) != c.code {
+		if st != c.status || codeOf(body) != c.code {
 			t.Errorf("%s: %d %v, want %d %s", name, st, body, c.status, c.code)
 		}
 	}
@@ -291,7 +291,7 @@ func TestBadInput(t *testing.T) {
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
 		st, body := s.call("POST", "/v1/enroll", s.keyA, multipartOf(t, map[string][]byte{"image": data}, nil))
-		if st >= 500 || (st >= 300 && code(body) == "") {
+		if st >= 500 || (st >= 300 && codeOf(body) == "") {
 			t.Errorf("%s: %d %v", filepath.Base(f), st, body)
 		}
 		if strings.HasPrefix(filepath.Base(f), "einstein.") && !strings.HasSuffix(f, ".ico") && st != http.StatusCreated {
@@ -348,7 +348,7 @@ func TestRateLimitAndQuota(t *testing.T) {
 	if st, body := s.call("GET", "/v1/faces", proKey, nil); st != 200 {
 		t.Fatalf("4th call of the month: %d %v", st, body)
 	}
-	if st, body := s.call("GET", "/v1/faces", proKey, nil); st != 429 || code(body) != "QUOTA_EXCEEDED" {
+	if st, body := s.call("GET", "/v1/faces", proKey, nil); st != 429 || codeOf(body) != "QUOTA_EXCEEDED" {
 		t.Fatalf("5th call of the month after a restart: %d %v", st, body)
 	}
 	if st, body := s.call("GET", "/v1/stats", proKey, nil); st != 429 {
@@ -458,4 +458,68 @@ func TestAdminAPI(t *testing.T) {
 	if st, _ := s.call("GET", "/admin/apps/"+appID, admin, nil); st != 404 {
 		t.Errorf("deleted app still there: %d", st)
 	}
+}
+
+// The app's rules answer with their codes over HTTP.
+func TestRulesOverHTTP(t *testing.T) {
+	s := newServer(t)
+	admin, _ := s.svc.CreateAdminToken(context.Background())
+	st, body := s.call("POST", "/admin/apps", admin, map[string]string{"name": "strict", "plan": "pro"})
+	if st != 201 {
+		t.Fatalf("create app: %d %v", st, body)
+	}
+	appID, key := body["id"].(string), body["key"].(map[string]any)["secret"].(string)
+	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"prevent_duplicates": true, "require_pin": true})
+
+	alice, bob := b64(person(t, 5, 0, 0)), b64(person(t, 5, 2, 0))
+	expect := func(what string, status int, code string, st int, body map[string]any) {
+		t.Helper()
+		if st != status || (code != "" && codeOf(body) != code) {
+			t.Fatalf("%s: %d %v, want %d %s", what, st, body, status, code)
+		}
+	}
+	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": alice})
+	expect("enroll without the required PIN", 401, "PIN_REQUIRED", st, body)
+	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": alice, "pin": "4321"})
+	expect("enroll", 201, "", st, body)
+	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(person(t, 5, 0, 12)), "pin": "1111"})
+	expect("enroll the same person again", 409, "FACE_DUPLICATION", st, body)
+
+	probe := b64(person(t, 5, 0, 20))
+	st, body = s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "4321"})
+	expect("right PIN", 200, "", st, body)
+	st, body = s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "0000"})
+	expect("wrong PIN", 401, "WRONG_PIN_CODE", st, body)
+	s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "0000"})
+	st, body = s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "0000"})
+	expect("third wrong PIN", 429, "PIN_LOCKED", st, body)
+	st, body = s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "4321"})
+	expect("right PIN while locked", 429, "PIN_LOCKED", st, body)
+
+	// Payload: 16 KB is accepted, one byte more is refused.
+	fit := `"` + strings.Repeat("x", 16<<10-2) + `"`
+	st, body = s.call("POST", "/v1/enroll", key, []byte(`{"image":"`+bob+`","pin":"5555","payload":`+fit+`}`))
+	expect("16 KB payload", 201, "", st, body)
+	bobID := body["facial_id"].(string)
+	over := `"` + strings.Repeat("x", 16<<10-1) + `"`
+	st, body = s.call("PUT", "/v1/faces/"+bobID+"/payload", key, []byte(`{"payload":`+over+`}`))
+	expect("16 KB + 1 payload", 400, "INVALID_REQUEST", st, body)
+
+	// Minors: a minimum age far above any estimate refuses everyone.
+	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"min_age": 90, "prevent_duplicates": false, "require_pin": false})
+	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(person(t, 3, 0, 0))})
+	expect("minors gate", 403, "MINORS_NOT_ALLOWED", st, body)
+
+	// Liveness, with the research set's printed-photo attack.
+	dir := os.Getenv("VISAGE_DATASETS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "datasets")
+	}
+	attack, err := os.ReadFile(filepath.Join(dir, "spoof-samples", "spoof", "image_F1.jpg"))
+	if err != nil {
+		t.Skip("spoof-samples absent: liveness gate not checked over HTTP")
+	}
+	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"min_age": 0, "require_liveness": true})
+	st, body = s.call("POST", "/v1/enroll", key, multipartOf(t, map[string][]byte{"image": attack}, nil))
+	expect("liveness gate", 403, "PAD_ATTACK", st, body)
 }
