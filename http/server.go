@@ -91,6 +91,8 @@ func (s *Server) routeTable() []route {
 		}},
 		{pattern: "GET /readyz", plain: s.readyz},
 		{pattern: "GET /metrics", plain: s.metrics},
+		{pattern: "GET /openapi.json", plain: s.openapiJSON},
+		{pattern: "GET /docs", plain: s.docsPage},
 	}
 }
 
