@@ -11,6 +11,7 @@ package index
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"sync"
 
@@ -141,12 +142,14 @@ func (g *Gallery) Len(appID string) int {
 }
 
 // Sizes returns the number of faces of every app the gallery holds, for
-// metrics.
+// metrics. It lets go of the map before counting, so that an app busy with
+// a write delays only the metrics, not the lookups of every other app.
 func (g *Gallery) Sizes() map[string]int {
 	g.mu.RLock()
-	defer g.mu.RUnlock()
-	sizes := make(map[string]int, len(g.apps))
-	for id, a := range g.apps {
+	apps := maps.Clone(g.apps)
+	g.mu.RUnlock()
+	sizes := make(map[string]int, len(apps))
+	for id, a := range apps {
 		a.mu.RLock()
 		sizes[id] = len(a.byID)
 		a.mu.RUnlock()
