@@ -116,7 +116,11 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 	if err := s.store.CreateFace(ctx, f); err != nil {
 		return nil, err
 	}
-	s.gallery.Put(app.ID, f.ID, f.Templates)
+	if err := s.gallery.Put(app.ID, f.ID, f.Templates); err != nil {
+		// Stored but not searchable until the next start rebuilds the
+		// gallery; the engine's templates never fail this, so it is a bug.
+		s.log.Error("enrolled face not indexed", "app", app.ID, "face", f.ID, "err", err)
+	}
 	return &Enrolled{FacialID: f.ID, ExternalID: f.ExternalID, Timestamp: f.CreatedAt, Age: f.Age, Female: f.Female, Quality: faces[best].Quality}, nil
 }
 

@@ -107,10 +107,13 @@ func New(c Config) *Service {
 }
 
 // LoadGallery fills g with every template in st: the index is rebuilt
-// from the store at every start.
-func LoadGallery(ctx context.Context, st store.Store, g *index.Gallery) error {
+// from the store at every start. A face whose templates the gallery
+// refuses is logged and left out rather than keeping the server down.
+func LoadGallery(ctx context.Context, st store.Store, g *index.Gallery, log *slog.Logger) error {
 	return st.EachTemplate(ctx, func(appID, faceID string, t []visage.Template) error {
-		g.Put(appID, faceID, t)
+		if err := g.Put(appID, faceID, t); err != nil {
+			log.Error("face not indexed", "app", appID, "face", faceID, "err", err)
+		}
 		return nil
 	})
 }

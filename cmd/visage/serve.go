@@ -101,7 +101,7 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	defer eng.Close()
-	if err := service.LoadGallery(ctx, st, gallery); err != nil {
+	if err := service.LoadGallery(ctx, st, gallery, log); err != nil {
 		return fmt.Errorf("loading the gallery: %w", err)
 	}
 	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans})
