@@ -17,15 +17,17 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http"}
 	}
 	switch args[0] {
 	case "accuracy":
 		return benchAccuracy(args[1:], out)
 	case "speed":
 		return benchSpeed(args[1:], out)
+	case "http":
+		return runBenchHTTP(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy or speed", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed or http", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.

@@ -34,6 +34,7 @@ Usage:
                                              similarity of the largest face of each image
   visage bench accuracy --data DIR [--json]  accuracy on the datasets in DIR (LFW, face-counts, NUAA, UTKFace)
   visage bench speed [--runs N]              per-stage times against the models' own run times
+  visage bench http [--faces N] [--clients N] authenticate over loopback HTTP against a synthetic gallery
   visage calibrate --data DIR [--out FILE]   score every LFW pair and write the score table
   visage version
 
