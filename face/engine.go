@@ -66,6 +66,10 @@ type Options struct {
 	Attributes bool
 	// Quality computes sharpness, head pose and eye state.
 	Quality bool
+	// Pose computes the head pose alone (Quality includes it): what a
+	// check on each login needs, without the eye model and the sharpness
+	// measure.
+	Pose bool
 	// Timings, when set, receives how long each stage took.
 	Timings *Timings
 }
@@ -347,13 +351,17 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			f.Age, f.Female = &age, &female
 			lap(&tm.Attributes)
 		}
+		if opts.Quality || opts.Pose {
+			yaw, pitch, roll := w.pose(img, d.box)
+			f.Quality.Yaw, f.Quality.Pitch, f.Quality.Roll = &yaw, &pitch, &roll
+		}
 		if opts.Quality {
 			sh := sharpness(&w.recImg)
-			yaw, pitch, roll := w.pose(img, d.box)
 			r, l := w.eyesOpen(img, pts)
 			f.Quality.Sharpness = &sh
-			f.Quality.Yaw, f.Quality.Pitch, f.Quality.Roll = &yaw, &pitch, &roll
 			f.Quality.EyesOpen = &[2]float32{r, l}
+		}
+		if opts.Quality || opts.Pose {
 			lap(&tm.Quality)
 		}
 	}

@@ -149,8 +149,8 @@ func imageError(err error, i, n int) error {
 }
 
 // gates applies the pose limit and the app's liveness and age rules to
-// analysed faces (analysed with Quality, and Liveness or Attributes as the
-// rules need).
+// analysed faces (analysed with Pose or Quality, and Liveness or
+// Attributes as the rules need).
 func (s *Service) gates(set visage.AppSettings, faces []face.Face) error {
 	for _, f := range faces {
 		if y := *f.Quality.Yaw; y > MaxYaw || y < -MaxYaw {
