@@ -20,46 +20,17 @@ import (
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/bench"
 	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/match"
 )
 
 // The tests run the real engine on real photos: the six demo photos that
 // `make setup` fetches from @vladmandic/face-api (MIT), each showing
 // three to five people.
-const deps = "../deps"
 
-var (
-	engOnce sync.Once
-	eng     *face.Engine
-	engErr  error
-)
+func engine(t testing.TB) *face.Engine { return testface.Engine(t) }
 
-func engine(t testing.TB) *face.Engine {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(deps, "models", "fr_feature.onnx")); err != nil {
-		t.Skip("models not fetched: run `make setup` (make test does it)")
-	}
-	engOnce.Do(func() {
-		eng, engErr = face.New(face.Config{
-			RuntimeLib: filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"),
-			ModelDir:   filepath.Join(deps, "models"),
-			Workers:    2,
-		})
-	})
-	if engErr != nil {
-		t.Fatal(engErr)
-	}
-	return eng
-}
-
-func sample(t testing.TB, n int) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", fmt.Sprintf("sample%d.jpg", n)))
-	if err != nil {
-		t.Skip("sample photos not fetched: run `make setup`")
-	}
-	return data
-}
+func sample(t testing.TB, n int) []byte { return testface.Sample(t, n) }
 
 func analyze(t *testing.T, data []byte, opts face.Options) []face.Face {
 	t.Helper()
@@ -338,25 +309,11 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 }
 
-// datasets is ../shared/datasets beside the checkout, or $VISAGE_DATASETS.
-func datasets(t *testing.T, sub string) string {
-	t.Helper()
-	dir := os.Getenv("VISAGE_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "datasets")
-	}
-	dir = filepath.Join(dir, sub)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s absent (research datasets are not in the repo; set VISAGE_DATASETS)", dir)
-	}
-	return dir
-}
-
 // Every photo of face-counts has its annotated number of faces, including
 // large phone photos stored rotated with an EXIF tag, and the photo
 // without a face.
 func TestFaceCountsDataset(t *testing.T) {
-	dir := datasets(t, "face-counts")
+	dir := testface.Datasets(t, "face-counts")
 	files, err := filepath.Glob(filepath.Join(dir, "*.jpg"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no photos in %s: %v", dir, err)
@@ -382,7 +339,7 @@ func TestFaceCountsDataset(t *testing.T) {
 // attack. (The high-resolution portrait image_T2 still falls below the
 // threshold: docs/engine.md.)
 func TestSpoofSamplesDataset(t *testing.T) {
-	dir := datasets(t, "spoof-samples")
+	dir := testface.Datasets(t, "spoof-samples")
 	score := func(file string) float32 {
 		data, err := os.ReadFile(filepath.Join(dir, file))
 		if err != nil {

@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
-	"image"
-	"image/jpeg"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -18,43 +16,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/visagehq/visage/face"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store/sqlite"
 )
 
 // These tests run the whole server over real HTTP: real engine, real
 // SQLite, real gallery, faces cut from the demo photos.
-const deps = "../deps"
-
-var (
-	engOnce sync.Once
-	eng     *face.Engine
-	engErr  error
-)
-
-func engine(t *testing.T) *face.Engine {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(deps, "models", "fr_feature.onnx")); err != nil {
-		t.Skip("models not fetched: run `make setup`")
-	}
-	engOnce.Do(func() {
-		eng, engErr = face.New(face.Config{
-			RuntimeLib: filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"),
-			ModelDir:   filepath.Join(deps, "models"),
-			Workers:    2,
-		})
-	})
-	if engErr != nil {
-		t.Fatal(engErr)
-	}
-	return eng
-}
 
 type server struct {
 	t    *testing.T
@@ -65,7 +38,7 @@ type server struct {
 }
 
 func newServer(t *testing.T) *server {
-	e := engine(t)
+	e := testface.Engine(t)
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -153,33 +126,11 @@ func multipartOf(t *testing.T, files map[string][]byte, fields map[string]string
 	return m
 }
 
-// person cuts face i of demo photo n, with shift moving the cut.
-func person(t *testing.T, n, i, shift int) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", fmt.Sprintf("sample%d.jpg", n)))
-	if err != nil {
-		t.Skip("sample photos not fetched: run `make setup`")
-	}
-	faces, err := engine(t).Analyze(context.Background(), data, face.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, _ := jpeg.Decode(bytes.NewReader(data))
-	b := faces[i].Box
-	pad := int(b.H * 0.6)
-	r := image.Rect(int(b.X)-pad+shift, int(b.Y)-pad+shift, int(b.X+b.W)+pad+shift, int(b.Y+b.H)+pad+shift).Intersect(src.Bounds())
-	var buf bytes.Buffer
-	jpeg.Encode(&buf, src.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(r), &jpeg.Options{Quality: 90})
-	return buf.Bytes()
-}
-
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func TestLifecycleOverHTTP(t *testing.T) {
 	s := newServer(t)
-	alice := person(t, 6, 0, 0)
+	alice := testface.Person(t, 6, 0, 0)
 
 	st, body := s.call("POST", "/v1/enroll", s.keyA, multipartOf(t, map[string][]byte{"image": alice}, map[string]string{"external_id": "alice", "payload": `{"plan":"gold"}`}))
 	if st != http.StatusCreated {
@@ -187,11 +138,11 @@ func TestLifecycleOverHTTP(t *testing.T) {
 	}
 	id := body["facial_id"].(string)
 
-	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15))})
+	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(testface.Person(t, 6, 0, 15))})
 	if st != 200 || body["facial_id"] != id || body["external_id"] != "alice" || body["payload"].(map[string]any)["plan"] != "gold" {
 		t.Fatalf("authenticate: %d %v", st, body)
 	}
-	st, body = s.call("POST", "/v1/verify", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15)), "facial_id": id})
+	st, body = s.call("POST", "/v1/verify", s.keyA, map[string]string{"image": b64(testface.Person(t, 6, 0, 15)), "facial_id": id})
 	if st != 200 || body["match"] != true {
 		t.Fatalf("verify: %d %v", st, body)
 	}
@@ -204,7 +155,7 @@ func TestLifecycleOverHTTP(t *testing.T) {
 	if st, body = s.call("DELETE", "/v1/faces/"+id, s.keyA, nil); st != 200 {
 		t.Fatalf("delete: %d %v", st, body)
 	}
-	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(person(t, 6, 0, 15))})
+	st, body = s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": b64(testface.Person(t, 6, 0, 15))})
 	if st != http.StatusUnprocessableEntity || codeOf(body) != "UNRECOGNIZED_FACE" {
 		t.Fatalf("authenticate after delete: %d %v", st, body)
 	}
@@ -212,7 +163,7 @@ func TestLifecycleOverHTTP(t *testing.T) {
 
 func TestOtherAppsFacesAreNotFound(t *testing.T) {
 	s := newServer(t)
-	alice := person(t, 3, 0, 0)
+	alice := testface.Person(t, 3, 0, 0)
 	_, body := s.call("POST", "/v1/enroll", s.keyA, map[string]any{"images": []string{b64(alice)}, "external_id": "alice"})
 	id, _ := body["facial_id"].(string)
 	if id == "" {
@@ -283,11 +234,7 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	// Every broken file of the research set, when it is beside the checkout.
-	dir := os.Getenv("VISAGE_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "datasets")
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "face-counts", "broken_files", "*"))
+	files, _ := filepath.Glob(filepath.Join(testface.Datasets(t, "face-counts"), "broken_files", "*"))
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
 		st, body := s.call("POST", "/v1/enroll", s.keyA, multipartOf(t, map[string][]byte{"image": data}, nil))
@@ -301,7 +248,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestRateLimitAndQuota(t *testing.T) {
-	e := engine(t)
+	e := testface.Engine(t)
 	path := filepath.Join(t.TempDir(), "visage.db")
 	key := bytes.Repeat([]byte{3}, 32)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -358,7 +305,7 @@ func TestRateLimitAndQuota(t *testing.T) {
 
 func TestStatsAndUsage(t *testing.T) {
 	s := newServer(t)
-	s.call("POST", "/v1/enroll", s.keyA, map[string]string{"image": b64(person(t, 5, 0, 0))})
+	s.call("POST", "/v1/enroll", s.keyA, map[string]string{"image": b64(testface.Person(t, 5, 0, 0))})
 	s.call("POST", "/v1/authenticate", s.keyA, map[string]string{"image": "%%%"}) // a failure
 	st, body := s.call("GET", "/v1/stats", s.keyA, nil)
 	if st != 200 || body["indexed_faces"] != 1.0 || len(body["recent_facial_ids"].([]any)) != 1 || body["total_calls"].(float64) < 2 {
@@ -371,7 +318,7 @@ func TestStatsAndUsage(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	e := engine(t)
+	e := testface.Engine(t)
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{5}, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -385,7 +332,7 @@ func TestMetrics(t *testing.T) {
 	defer ts.Close()
 	s := &server{t: t, url: ts.URL, svc: svc}
 	key := s.newApp()
-	s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(person(t, 3, 1, 0))})
+	s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(testface.Person(t, 3, 1, 0))})
 	s.call("GET", "/v1/faces/nope", key, nil)
 	s.call("GET", "/v1/faces", key, nil) // over the limit of 2 a minute
 	m.ObserveTimings(face.Timings{Detect: 3e6})
@@ -471,7 +418,7 @@ func TestRulesOverHTTP(t *testing.T) {
 	appID, key := body["id"].(string), body["key"].(map[string]any)["secret"].(string)
 	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"prevent_duplicates": true, "require_pin": true})
 
-	alice, bob := b64(person(t, 5, 0, 0)), b64(person(t, 5, 2, 0))
+	alice, bob := b64(testface.Person(t, 5, 0, 0)), b64(testface.Person(t, 5, 2, 0))
 	expect := func(what string, status int, code string, st int, body map[string]any) {
 		t.Helper()
 		if st != status || (code != "" && codeOf(body) != code) {
@@ -482,10 +429,10 @@ func TestRulesOverHTTP(t *testing.T) {
 	expect("enroll without the required PIN", 401, "PIN_REQUIRED", st, body)
 	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": alice, "pin": "4321"})
 	expect("enroll", 201, "", st, body)
-	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(person(t, 5, 0, 12)), "pin": "1111"})
+	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(testface.Person(t, 5, 0, 12)), "pin": "1111"})
 	expect("enroll the same person again", 409, "FACE_DUPLICATION", st, body)
 
-	probe := b64(person(t, 5, 0, 20))
+	probe := b64(testface.Person(t, 5, 0, 20))
 	st, body = s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "4321"})
 	expect("right PIN", 200, "", st, body)
 	st, body = s.call("POST", "/v1/authenticate", key, map[string]string{"image": probe, "pin": "0000"})
@@ -507,17 +454,13 @@ func TestRulesOverHTTP(t *testing.T) {
 
 	// Minors: a minimum age far above any estimate refuses everyone.
 	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"min_age": 90, "prevent_duplicates": false, "require_pin": false})
-	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(person(t, 3, 0, 0))})
+	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(testface.Person(t, 3, 0, 0))})
 	expect("minors gate", 403, "MINORS_NOT_ALLOWED", st, body)
 
 	// Liveness, with the research set's printed-photo attack.
-	dir := os.Getenv("VISAGE_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "datasets")
-	}
-	attack, err := os.ReadFile(filepath.Join(dir, "spoof-samples", "spoof", "image_F1.jpg"))
+	attack, err := os.ReadFile(filepath.Join(testface.Datasets(t, "spoof-samples"), "spoof", "image_F1.jpg"))
 	if err != nil {
-		t.Skip("spoof-samples absent: liveness gate not checked over HTTP")
+		t.Fatal(err)
 	}
 	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"min_age": 0, "require_liveness": true})
 	st, body = s.call("POST", "/v1/enroll", key, multipartOf(t, map[string][]byte{"image": attack}, nil))

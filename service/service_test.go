@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"image"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,39 +12,14 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
-	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store/sqlite"
 )
 
 // The tests run the real engine, a real SQLite store and the real gallery
 // on faces cut from the demo photos `make setup` fetches.
-const deps = "../deps"
-
-var (
-	engOnce sync.Once
-	eng     *face.Engine
-	engErr  error
-)
-
-func engine(t *testing.T) *face.Engine {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(deps, "models", "fr_feature.onnx")); err != nil {
-		t.Skip("models not fetched: run `make setup`")
-	}
-	engOnce.Do(func() {
-		eng, engErr = face.New(face.Config{
-			RuntimeLib: filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"),
-			ModelDir:   filepath.Join(deps, "models"),
-			Workers:    2,
-		})
-	})
-	if engErr != nil {
-		t.Fatal(engErr)
-	}
-	return eng
-}
 
 // clock is a settable time for the PIN lockout.
 type clock struct {
@@ -90,7 +62,7 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T) *fixture {
-	e := engine(t)
+	e := testface.Engine(t)
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{7}, 32))
 	check(t, err)
 	t.Cleanup(func() { st.Close() })
@@ -110,34 +82,12 @@ func (f *fixture) app(t *testing.T, set visage.AppSettings) *visage.App {
 	return a
 }
 
-// person returns a JPEG of face i (largest first) of demo photo n, cut
-// with context; shift moves the cut, so two calls give two photos.
-func person(t *testing.T, n, i, shift int) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", fmt.Sprintf("sample%d.jpg", n)))
-	if err != nil {
-		t.Skip("sample photos not fetched: run `make setup`")
-	}
-	faces, err := engine(t).Analyze(context.Background(), data, face.Options{})
-	check(t, err)
-	src, err := jpeg.Decode(bytes.NewReader(data))
-	check(t, err)
-	b := faces[i].Box
-	pad := int(b.H * 0.6)
-	r := image.Rect(int(b.X)-pad+shift, int(b.Y)-pad+shift, int(b.X+b.W)+pad+shift, int(b.Y+b.H)+pad+shift).Intersect(src.Bounds())
-	var buf bytes.Buffer
-	check(t, jpeg.Encode(&buf, src.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(r), &jpeg.Options{Quality: 88 - shift/4}))
-	return buf.Bytes()
-}
-
 func TestEnrollAuthenticateVerifyDelete(t *testing.T) {
 	f := newFixture(t)
 	app := f.app(t, visage.AppSettings{})
-	alice, bob := person(t, 6, 0, 0), person(t, 6, 1, 0)
+	alice, bob := testface.Person(t, 6, 0, 0), testface.Person(t, 6, 1, 0)
 
-	en, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice, person(t, 6, 0, 12)}, ExternalID: "alice", Payload: json.RawMessage(`{"user":42}`)})
+	en, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice, testface.Person(t, 6, 0, 12)}, ExternalID: "alice", Payload: json.RawMessage(`{"user":42}`)})
 	check(t, err)
 	if len(en.FacialID) != 36 || en.Age <= 0 {
 		t.Fatalf("enrolled: %+v", en)
@@ -145,12 +95,12 @@ func TestEnrollAuthenticateVerifyDelete(t *testing.T) {
 	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{bob}, ExternalID: "bob"})
 	check(t, err)
 
-	rec, err := f.svc.Authenticate(f.ctx, app, person(t, 6, 0, 20), "")
+	rec, err := f.svc.Authenticate(f.ctx, app, testface.Person(t, 6, 0, 20), "")
 	check(t, err)
 	if rec.FacialID != en.FacialID || rec.ExternalID != "alice" || string(rec.Payload) != `{"user":42}` || rec.Similarity < 80 {
 		t.Fatalf("authenticate found %+v", rec)
 	}
-	v, err := f.svc.Verify(f.ctx, app, person(t, 6, 0, 20), "", "alice")
+	v, err := f.svc.Verify(f.ctx, app, testface.Person(t, 6, 0, 20), "", "alice")
 	check(t, err)
 	if !v.Match || v.FacialID != en.FacialID {
 		t.Fatalf("verify alice as alice: %+v", v)
@@ -162,7 +112,7 @@ func TestEnrollAuthenticateVerifyDelete(t *testing.T) {
 	}
 
 	check(t, f.svc.DeleteFace(f.ctx, app, en.FacialID))
-	_, err = f.svc.Authenticate(f.ctx, app, person(t, 6, 0, 20), "")
+	_, err = f.svc.Authenticate(f.ctx, app, testface.Person(t, 6, 0, 20), "")
 	wantCode(t, err, visage.CodeUnrecognizedFace)
 	_, err = f.svc.Face(f.ctx, app, en.FacialID)
 	wantCode(t, err, visage.CodeNotFound)
@@ -171,7 +121,7 @@ func TestEnrollAuthenticateVerifyDelete(t *testing.T) {
 func TestAppsAreIsolated(t *testing.T) {
 	f := newFixture(t)
 	a, b := f.app(t, visage.AppSettings{}), f.app(t, visage.AppSettings{})
-	alice := person(t, 3, 0, 0)
+	alice := testface.Person(t, 3, 0, 0)
 	en, err := f.svc.Enroll(f.ctx, a, service.EnrollRequest{Images: [][]byte{alice}, ExternalID: "alice"})
 	check(t, err)
 
@@ -198,12 +148,12 @@ func TestAppsAreIsolated(t *testing.T) {
 
 func TestEnrollRules(t *testing.T) {
 	f := newFixture(t)
-	alice, bob := person(t, 5, 0, 0), person(t, 5, 2, 0)
+	alice, bob := testface.Person(t, 5, 0, 0), testface.Person(t, 5, 2, 0)
 
 	dup := f.app(t, visage.AppSettings{PreventDuplicates: true})
 	_, err := f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{alice}})
 	check(t, err)
-	_, err = f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{person(t, 5, 0, 15)}})
+	_, err = f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{testface.Person(t, 5, 0, 15)}})
 	wantCode(t, err, visage.CodeFaceDuplication)
 	_, err = f.svc.Enroll(f.ctx, dup, service.EnrollRequest{Images: [][]byte{bob}})
 	check(t, err)
@@ -215,8 +165,7 @@ func TestEnrollRules(t *testing.T) {
 	check(t, err)
 	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{bob}, ExternalID: "x"})
 	wantCode(t, err, visage.CodeConflict)
-	group, err := os.ReadFile(filepath.Join(deps, "testdata", "face-api", "sample1.jpg"))
-	check(t, err)
+	group := testface.Sample(t, 1)
 	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{Images: [][]byte{group}})
 	wantCode(t, err, visage.CodeManyFaces)
 	_, err = f.svc.Enroll(f.ctx, plain, service.EnrollRequest{})
@@ -239,7 +188,7 @@ func TestEnrollRules(t *testing.T) {
 func TestPIN(t *testing.T) {
 	f := newFixture(t)
 	app := f.app(t, visage.AppSettings{RequirePIN: true, UniquePIN: true})
-	alice, bob := person(t, 4, 0, 0), person(t, 4, 2, 0)
+	alice, bob := testface.Person(t, 4, 0, 0), testface.Person(t, 4, 2, 0)
 	_, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}})
 	wantCode(t, err, visage.CodePINRequired)
 	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}, PIN: "12a4"})
@@ -249,7 +198,7 @@ func TestPIN(t *testing.T) {
 	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{bob}, PIN: "2468"})
 	wantCode(t, err, visage.CodeUniquePINRequired)
 
-	probe := person(t, 4, 0, 10)
+	probe := testface.Person(t, 4, 0, 10)
 	_, err = f.svc.Authenticate(f.ctx, app, probe, "")
 	wantCode(t, err, visage.CodePINRequired)
 	_, err = f.svc.Authenticate(f.ctx, app, probe, "2468")
@@ -271,15 +220,10 @@ func TestPIN(t *testing.T) {
 // With liveness required, a printed photo held to the camera is refused
 // (spoof-samples, when the research datasets are beside the checkout).
 func TestLivenessGate(t *testing.T) {
-	dir := os.Getenv("VISAGE_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "datasets")
-	}
-	attack, err := os.ReadFile(filepath.Join(dir, "spoof-samples", "spoof", "image_F1.jpg"))
-	if err != nil {
-		t.Skip("spoof-samples absent (set VISAGE_DATASETS)")
-	}
-	live, err := os.ReadFile(filepath.Join(dir, "spoof-samples", "live", "image_T1.jpg"))
+	dir := testface.Datasets(t, "spoof-samples")
+	attack, err := os.ReadFile(filepath.Join(dir, "spoof", "image_F1.jpg"))
+	check(t, err)
+	live, err := os.ReadFile(filepath.Join(dir, "live", "image_T1.jpg"))
 	check(t, err)
 	f := newFixture(t)
 	app := f.app(t, visage.AppSettings{RequireLiveness: true})
@@ -295,8 +239,8 @@ func TestLivenessGate(t *testing.T) {
 func TestProfileFaceRefused(t *testing.T) {
 	f := newFixture(t)
 	app := f.app(t, visage.AppSettings{})
-	_, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{person(t, 2, 0, 0)}})
+	_, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{testface.Person(t, 2, 0, 0)}})
 	wantCode(t, err, visage.CodeFaceNotFrontal)
-	_, err = f.svc.Authenticate(f.ctx, app, person(t, 2, 0, 0), "")
+	_, err = f.svc.Authenticate(f.ctx, app, testface.Person(t, 2, 0, 0), "")
 	wantCode(t, err, visage.CodeFaceNotFrontal)
 }
