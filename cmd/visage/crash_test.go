@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
@@ -24,6 +22,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/match"
 )
 
@@ -74,7 +73,7 @@ func TestCrashSafety(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	images := crashImages(t, ortLib, models)
+	images := crashImages(t)
 
 	data := filepath.Join(tmp, "data")
 	// Enterprise: no monthly quota, and a per-minute limit far above
@@ -142,31 +141,15 @@ func TestCrashSafety(t *testing.T) {
 // crashImages cuts every person of crashPeople at every shift, checks that
 // each cut shows exactly one face, that cuts of one person match each
 // other and that cuts of different people do not.
-func crashImages(t *testing.T, ortLib, models string) []crashImage {
+func crashImages(t *testing.T) []crashImage {
 	t.Helper()
-	eng, err := face.New(face.Config{RuntimeLib: ortLib, ModelDir: models, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := testface.Engine(t)
 	ctx := context.Background()
 	var imgs []crashImage
 	var tpls [][]float32
 	for p, who := range crashPeople {
-		src, err := os.ReadFile(samplePath(fmt.Sprint(who.sample)))
-		if err != nil {
-			t.Skip("sample photos not fetched: run `make setup`")
-		}
-		faces, err := eng.Analyze(ctx, src, face.Options{})
-		if err != nil || len(faces) <= who.face {
-			t.Fatalf("sample%d: %d faces, %v", who.sample, len(faces), err)
-		}
-		decoded, err := jpeg.Decode(bytes.NewReader(src))
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, shift := range crashShifts {
-			cut := crashCut(decoded, faces[who.face].Box, shift)
+			cut := testface.Person(t, who.sample, who.face, shift)
 			found, err := eng.Analyze(ctx, cut, face.Options{Single: true, Embed: true})
 			if err != nil {
 				t.Fatalf("sample%d face %d shift %d: %v", who.sample, who.face, shift, err)
@@ -188,18 +171,6 @@ func crashImages(t *testing.T, ortLib, models string) []crashImage {
 		}
 	}
 	return imgs
-}
-
-// crashCut encodes the region around box, padded by 0.6 of its height on
-// each side and moved by shift pixels, as in the HTTP tests.
-func crashCut(src image.Image, b face.Rect, shift int) []byte {
-	pad := int(b.H * 0.6)
-	r := image.Rect(int(b.X)-pad+shift, int(b.Y)-pad+shift, int(b.X+b.W)+pad+shift, int(b.Y+b.H)+pad+shift).Intersect(src.Bounds())
-	var buf bytes.Buffer
-	jpeg.Encode(&buf, src.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(r), &jpeg.Options{Quality: 90})
-	return buf.Bytes()
 }
 
 // crashServer is one `visage serve` process.
