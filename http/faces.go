@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,15 +12,13 @@ import (
 	"github.com/visagehq/visage/service"
 )
 
-// Response shapes of the native API (snake_case, as in docs/api.md).
+// Response shapes of the native API (snake_case, as in docs/api.md);
+// face.Quality already serialises in that shape.
 
-type qualityJSON struct {
-	Size      float32     `json:"size"`
-	Sharpness *float32    `json:"sharpness,omitempty"`
-	Yaw       *float32    `json:"yaw,omitempty"`
-	Pitch     *float32    `json:"pitch,omitempty"`
-	Roll      *float32    `json:"roll,omitempty"`
-	EyesOpen  *[2]float32 `json:"eyes_open,omitempty"`
+// round keeps digits decimals of v, for readable scores.
+func round(v float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(v*p) / p
 }
 
 func gender(female float32) string {
@@ -38,18 +37,15 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request, app *visage.App)
 	if err != nil {
 		return err
 	}
-	q := en.Quality
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"facial_id":   en.FacialID,
 		"external_id": en.ExternalID,
 		"timestamp":   en.Timestamp.Format(time.RFC3339),
-		"details":     map[string]any{"age": round1(en.Age), "gender": gender(en.Female)},
-		"quality":     qualityJSON{q.Size, q.Sharpness, q.Yaw, q.Pitch, q.Roll, q.EyesOpen},
+		"details":     map[string]any{"age": round(float64(en.Age), 1), "gender": gender(en.Female)},
+		"quality":     en.Quality,
 	})
 	return nil
 }
-
-func round1(v float32) float64 { return float64(int(v*10+0.5)) / 10 }
 
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, app *visage.App) error {
 	req, err := parseFaceRequest(r)
@@ -68,12 +64,10 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, app *visag
 		"facial_id":   rec.FacialID,
 		"external_id": rec.ExternalID,
 		"payload":     rawOrNull(rec.Payload),
-		"similarity":  round2(rec.Similarity),
+		"similarity":  round(rec.Similarity, 2),
 	})
 	return nil
 }
-
-func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
 
 func rawOrNull(p json.RawMessage) json.RawMessage {
 	if len(p) == 0 {
@@ -96,7 +90,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, app *visage.App)
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"match": v.Match, "similarity": round2(v.Similarity),
+		"match": v.Match, "similarity": round(v.Similarity, 2),
 		"facial_id": v.FacialID, "external_id": v.ExternalID,
 	})
 	return nil
@@ -115,8 +109,8 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request, app *visage.App
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"match": c.Match, "similarity": round2(c.Similarity),
-		"cosine": round2(float64(c.Cosine)*100) / 100, "distance": round2(c.Distance*100) / 100,
+		"match": c.Match, "similarity": round(c.Similarity, 2),
+		"cosine": round(float64(c.Cosine), 4), "distance": round(c.Distance, 4),
 	})
 	return nil
 }
@@ -143,10 +137,9 @@ func (s *Server) detect(w http.ResponseWriter, r *http.Request, app *visage.App)
 }
 
 func detectedFace(f face.Face) map[string]any {
-	q := f.Quality
 	return map[string]any{
 		"box": f.Box, "score": f.Score, "landmarks": f.Landmarks,
-		"quality":  qualityJSON{q.Size, q.Sharpness, q.Yaw, q.Pitch, q.Roll, q.EyesOpen},
+		"quality":  f.Quality,
 		"liveness": f.Liveness, "age": f.Age, "gender": gender(*f.Female),
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"log/slog"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -465,4 +466,22 @@ func TestRulesOverHTTP(t *testing.T) {
 	s.call("PUT", "/admin/apps/"+appID+"/settings", admin, map[string]any{"min_age": 0, "require_liveness": true})
 	st, body = s.call("POST", "/v1/enroll", key, multipartOf(t, map[string][]byte{"image": attack}, nil))
 	expect("liveness gate", 403, "PAD_ATTACK", st, body)
+}
+
+// Scores are rounded, not truncated, negative ones included.
+func TestCompareScores(t *testing.T) {
+	s := newServer(t)
+	a, b := b64(testface.Person(t, 3, 0, 0)), b64(testface.Person(t, 6, 0, 0))
+	st, body := s.call("POST", "/v1/compare", s.keyA, map[string]any{"images": []string{a, b}})
+	if st != 200 || body["match"] != false {
+		t.Fatalf("compare two people: %d %v", st, body)
+	}
+	cos := body["cosine"].(float64)
+	if cos != math.Round(cos*1e4)/1e4 || body["distance"].(float64) <= 0.6 {
+		t.Errorf("compare: %v", body)
+	}
+	st, body = s.call("POST", "/v1/compare", s.keyA, map[string]any{"images": []string{a, a}})
+	if st != 200 || body["match"] != true || body["similarity"] != 100.0 || body["cosine"].(float64) < 0.9999 {
+		t.Errorf("compare a face with itself: %d %v", st, body)
+	}
 }

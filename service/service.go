@@ -28,7 +28,6 @@ import (
 // Engine is the part of face.Engine the service uses.
 type Engine interface {
 	Analyze(ctx context.Context, image []byte, opts face.Options) ([]face.Face, error)
-	Model() string
 }
 
 // Limits the service enforces on what clients send.
