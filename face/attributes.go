@@ -6,8 +6,8 @@ import (
 	"github.com/visagehq/visage/face/photo"
 )
 
-// The signals beyond identity: liveness, age, gender, eye state and head
-// pose. Each model was trained on a particular crop around the face; the
+// The signals beyond identity: liveness, age, gender and eye state (head
+// pose is fitted to the landmarks, in pose.go). Each model was trained on a particular crop around the face; the
 // crops below follow the npm package's reference code (lib/fr_*.js), and
 // the channel orders were checked by measurement (docs/engine.md).
 
@@ -129,35 +129,6 @@ func (w *worker) eyesOpen(img *photo.RGB, p [68]Point) (right, left float32) {
 		return softmax(w.eye.out(0)[:2])[eyeOpen]
 	}
 	return eye(36, 39, 37, 38, 40, 41), eye(42, 45, 43, 44, 46, 47)
-}
-
-// Head pose: HopeNet, 224×224 of the box grown by a quarter on each side,
-// ImageNet normalisation; yaw, pitch and roll each come as 66 bins of 3°
-// whose softmax expectation is the angle.
-const poseSize = 224
-
-// poseNorm is RGB with ImageNet statistics. Neither channel order was
-// validated against ground truth (no set here has head-pose labels); the
-// estimate is coarse: a live webcam face turned perhaps 20° reads -53°
-// (RGB) or -41° (BGR), a full profile 84° or 70°.
-var poseNorm = attrNorm
-
-func (w *worker) pose(img *photo.RGB, box Rect) (yaw, pitch, roll float32) {
-	sq := box.square(1)
-	grown := Rect{sq.X - sq.W/4, sq.Y - sq.H/4, sq.W * 1.5, sq.H * 1.5}
-	w.warp(&w.poseImg, img, boxAffine(clip(grown, float32(img.W), float32(img.H)), poseSize, poseSize))
-	planar(w.pose_.in(0), &w.poseImg, poseNorm)
-	if err := w.pose_.run(); err != nil {
-		panic(err)
-	}
-	angle := func(logits []float32) float32 {
-		var e float32
-		for i, p := range softmax(logits) {
-			e += p * float32(i)
-		}
-		return e*3 - 99
-	}
-	return angle(w.pose_.out(0)), angle(w.pose_.out(1)), angle(w.pose_.out(2))
 }
 
 // softmax returns the softmax of x in place.

@@ -64,12 +64,8 @@ type Options struct {
 	Liveness bool
 	// Attributes estimates age and gender.
 	Attributes bool
-	// Quality computes sharpness, head pose and eye state.
+	// Quality computes sharpness and eye state.
 	Quality bool
-	// Pose computes the head pose alone (Quality includes it): what a
-	// check on each login needs, without the eye model and the sharpness
-	// measure.
-	Pose bool
 	// Timings, when set, receives how long each stage took.
 	Timings *Timings
 }
@@ -99,10 +95,13 @@ type Quality struct {
 	Size float32 `json:"size"`
 	// Sharpness is the Laplacian variance of the aligned face (Options.Quality).
 	Sharpness *float32 `json:"sharpness,omitempty"`
-	// Yaw, Pitch and Roll in degrees (Options.Quality).
-	Yaw   *float32 `json:"yaw,omitempty"`
-	Pitch *float32 `json:"pitch,omitempty"`
-	Roll  *float32 `json:"roll,omitempty"`
+	// Yaw, Pitch and Roll are the head pose in degrees, fitted to the
+	// landmarks (always): yaw is positive when the nose points to the
+	// image's right, pitch when the face looks down, roll when the face is
+	// turned anticlockwise.
+	Yaw   float32 `json:"yaw"`
+	Pitch float32 `json:"pitch"`
+	Roll  float32 `json:"roll"`
 	// EyesOpen is the probability each eye is open, the subject's right
 	// eye first (Options.Quality).
 	EyesOpen *[2]float32 `json:"eyes_open,omitempty"`
@@ -134,7 +133,6 @@ const (
 	ModelAge      = "fr_age"
 	ModelGender   = "fr_gender"
 	ModelEye      = "fr_eye"
-	ModelPose     = "fr_pose"
 )
 
 // DefaultDepsDir finds the deps folder that `make setup` fills: next to the
@@ -184,7 +182,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
-	for _, name := range []string{ModelDetect, ModelLandmark, ModelFeature, ModelLiveness, ModelAge, ModelGender, ModelEye, ModelPose} {
+	for _, name := range []string{ModelDetect, ModelLandmark, ModelFeature, ModelLiveness, ModelAge, ModelGender, ModelEye} {
 		m, err := loadModel(cfg.ModelDir, name)
 		if err != nil {
 			return nil, err
@@ -313,6 +311,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 
 		pts := w.landmarks(img, d.box)
 		kp := keypoints(pts)
+		f.Quality.Yaw, f.Quality.Pitch, f.Quality.Roll = headPose(pts)
 		f.Landmarks = make([]Point, len(pts))
 		for j, p := range pts {
 			f.Landmarks[j] = Point{p.X * back, p.Y * back}
@@ -351,17 +350,11 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			f.Age, f.Female = &age, &female
 			lap(&tm.Attributes)
 		}
-		if opts.Quality || opts.Pose {
-			yaw, pitch, roll := w.pose(img, d.box)
-			f.Quality.Yaw, f.Quality.Pitch, f.Quality.Roll = &yaw, &pitch, &roll
-		}
 		if opts.Quality {
 			sh := sharpness(&w.recImg)
 			r, l := w.eyesOpen(img, pts)
 			f.Quality.Sharpness = &sh
 			f.Quality.EyesOpen = &[2]float32{r, l}
-		}
-		if opts.Quality || opts.Pose {
 			lap(&tm.Quality)
 		}
 	}

@@ -367,3 +367,61 @@ func TestSpoofSamplesDataset(t *testing.T) {
 		t.Errorf("image_T1: live photo refused, liveness %.3f", live[0])
 	}
 }
+
+// Head pose on real faces follows the photo: mirrored, each face's yaw
+// and roll change sign; turned 20° anticlockwise, each face's roll grows
+// by 20° and its yaw stays. Faces are paired by where their nose lands.
+// The landmark model sees an upright crop, so a turned photo moves its
+// points by a few pixels, and yaw, which rests on the nose tip's offset,
+// moves by up to about 15° on the most tilted heads (roll near 60°).
+func TestHeadPoseFollowsThePhoto(t *testing.T) {
+	for _, n := range []int{1, 5} {
+		data := sample(t, n)
+		base := analyze(t, data, face.Options{})
+		src := decodeStd(t, data)
+		b := src.Bounds()
+		w, h := float64(b.Dx()), float64(b.Dy())
+		// Anticlockwise on screen is a negative angle in y-down pixels.
+		rot := -20 * math.Pi / 180
+		c, s := math.Cos(rot), math.Sin(rot)
+		turn := f64.Aff3{c, -s, w/2 - c*w/2 + s*h/2, s, c, h/2 - s*w/2 - c*h/2}
+		mirror := f64.Aff3{-1, 0, w, 0, 1, 0}
+		for _, v := range []struct {
+			name            string
+			m               f64.Aff3
+			sign, dRoll     float32 // yaw → sign·yaw, roll → sign·roll + dRoll
+			yawTol, rollTol float32
+		}{
+			{"mirrored", mirror, -1, 0, 8, 8},
+			{"turned 20° anticlockwise", turn, 1, 20, 20, 8},
+		} {
+			got := analyze(t, encode(t, transform(src, b.Dx(), b.Dy(), v.m), 95), face.Options{})
+			for _, f := range base {
+				nose := f.Keypoints[2]
+				x := v.m[0]*float64(nose.X) + v.m[1]*float64(nose.Y) + v.m[2]
+				y := v.m[3]*float64(nose.X) + v.m[4]*float64(nose.Y) + v.m[5]
+				g := nearestNose(got, x, y, float64(f.Box.H)/4)
+				if g == nil {
+					t.Errorf("sample%d %s: no face at the nose of %v", n, v.name, f.Box)
+					continue
+				}
+				wantYaw, wantRoll := v.sign*f.Quality.Yaw, v.sign*f.Quality.Roll+v.dRoll
+				if abs32(g.Quality.Yaw-wantYaw) > v.yawTol || abs32(g.Quality.Roll-wantRoll) > v.rollTol {
+					t.Errorf("sample%d %s: face at %v has yaw %.1f roll %.1f, want about %.1f and %.1f",
+						n, v.name, f.Box, g.Quality.Yaw, g.Quality.Roll, wantYaw, wantRoll)
+				}
+			}
+		}
+	}
+}
+
+func nearestNose(faces []face.Face, x, y, within float64) *face.Face {
+	for i, f := range faces {
+		if math.Hypot(float64(f.Keypoints[2].X)-x, float64(f.Keypoints[2].Y)-y) < within {
+			return &faces[i]
+		}
+	}
+	return nil
+}
+
+func abs32(x float32) float32 { return float32(math.Abs(float64(x))) }

@@ -27,7 +27,7 @@ func (e *Engine) ProfileModels(ctx context.Context, image []byte, runs int) (Mod
 	}
 	sessions := map[string]*session{
 		ModelDetect: w.det, ModelLandmark: w.lmk, ModelFeature: w.rec, ModelLiveness: w.live,
-		ModelAge: w.age, ModelGender: w.gender, ModelEye: w.eye, ModelPose: w.pose_,
+		ModelAge: w.age, ModelGender: w.gender, ModelEye: w.eye,
 	}
 	times := ModelTimes{}
 	samples := make([]time.Duration, runs)

@@ -9,14 +9,14 @@ import (
 // Engine keeps one worker per core; a worker is used by one goroutine at a
 // time.
 type worker struct {
-	det, lmk, rec, live, age, gender, eye, pose_ *session
+	det, lmk, rec, live, age, gender, eye *session
 	warper
 
 	// Model-sized crops, reused across requests.
-	detImg, lmkImg, recImg, liveImg, attrImg, eyeImg, poseImg photo.RGB
-	cands                                                     []detection
-	frame                                                     []byte // decoded photo, reused
-	flipVec                                                   []float32
+	detImg, lmkImg, recImg, liveImg, attrImg, eyeImg photo.RGB
+	cands                                            []detection
+	frame                                            []byte // decoded photo, reused
+	flipVec                                          []float32
 }
 
 func newRGB(w, h int) photo.RGB { return photo.RGB{W: w, H: h, Pix: make([]byte, w*h*3)} }
@@ -29,7 +29,6 @@ func newWorker(models map[string]*modelFile) (*worker, error) {
 		liveImg: newRGB(liveSize, liveSize),
 		attrImg: newRGB(attrSize, attrSize),
 		eyeImg:  newRGB(eyeSize, eyeSize),
-		poseImg: newRGB(poseSize, poseSize),
 		cands:   make([]detection, 0, detPriors),
 		flipVec: make([]float32, recDim),
 	}
@@ -50,7 +49,6 @@ func newWorker(models map[string]*modelFile) (*worker, error) {
 		{&w.age, ModelAge, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
 		{&w.gender, ModelGender, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
 		{&w.eye, ModelEye, []ioSpec{{"input", []int64{1, 1, eyeSize, eyeSize}}}, []ioSpec{{"output", []int64{1, 2}}}},
-		{&w.pose_, ModelPose, []ioSpec{{"input", []int64{1, 3, poseSize, poseSize}}}, []ioSpec{{"output", []int64{1, 66}}, {"617", []int64{1, 66}}, {"618", []int64{1, 66}}}},
 	}
 	for _, s := range specs {
 		sess, err := newSession(models[s.model], s.in, s.out)
@@ -64,7 +62,7 @@ func newWorker(models map[string]*modelFile) (*worker, error) {
 }
 
 func (w *worker) destroy() {
-	for _, s := range []*session{w.det, w.lmk, w.rec, w.live, w.age, w.gender, w.eye, w.pose_} {
+	for _, s := range []*session{w.det, w.lmk, w.rec, w.live, w.age, w.gender, w.eye} {
 		if s != nil {
 			s.destroy()
 		}

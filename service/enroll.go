@@ -149,11 +149,10 @@ func imageError(err error, i, n int) error {
 }
 
 // gates applies the pose limit and the app's liveness and age rules to
-// analysed faces (analysed with Pose or Quality, and Liveness or
-// Attributes as the rules need).
+// analysed faces (analysed with Liveness or Attributes as the rules need).
 func (s *Service) gates(set visage.AppSettings, faces []face.Face) error {
 	for _, f := range faces {
-		if y := *f.Quality.Yaw; y > MaxYaw || y < -MaxYaw {
+		if y := f.Quality.Yaw; y > MaxYaw || y < -MaxYaw {
 			return visage.Errorf(visage.CodeFaceNotFrontal, "the head is turned %.0f° to the side; face the camera", math.Abs(float64(y)))
 		}
 		if set.RequireLiveness && *f.Liveness < face.DefaultLivenessThreshold {
