@@ -35,11 +35,14 @@ type loc struct {
 }
 
 // slab holds the templates of one model: row r is
-// vecs[r*dim : (r+1)*dim] and belongs to the face in slot owner[r].
+// vecs[r*dim : (r+1)*dim], its 8-bit copy codes[r*dim : (r+1)*dim] with
+// quant[r] (quant.go), and belongs to the face in slot owner[r].
 type slab struct {
 	model string
 	dim   int
 	vecs  []float32
+	codes []int8
+	quant []rowQuant
 	owner []int32
 	faces int // faces with at least one row here
 }
@@ -75,6 +78,8 @@ func (a *app) put(faceID string, templates []visage.Template) {
 		}
 		f.rows = append(f.rows, loc{s, int32(len(s.owner))})
 		s.vecs = append(s.vecs, t.Vector...)
+		s.codes = append(s.codes, make([]int8, s.dim)...)
+		s.quant = append(s.quant, quantize(t.Vector, s.codes[len(s.codes)-s.dim:]))
 		s.owner = append(s.owner, slot)
 	}
 }
@@ -119,6 +124,8 @@ func (a *app) dropRow(s *slab, row int32) {
 	if row != last {
 		d := s.dim
 		copy(s.vecs[int(row)*d:int(row+1)*d], s.vecs[int(last)*d:])
+		copy(s.codes[int(row)*d:int(row+1)*d], s.codes[int(last)*d:])
+		s.quant[row] = s.quant[last]
 		moved := s.owner[last]
 		s.owner[row] = moved
 		rows := a.faces[moved].rows
@@ -131,12 +138,16 @@ func (a *app) dropRow(s *slab, row int32) {
 	}
 	s.owner = s.owner[:last]
 	s.vecs = s.vecs[:int(last)*s.dim]
+	s.codes = s.codes[:int(last)*s.dim]
+	s.quant = s.quant[:last]
 	switch n := int(last); {
 	case n == 0:
 		delete(a.models, s.model)
 	case cap(s.owner) >= minShrinkRows && n < cap(s.owner)/4:
 		s.owner = append(make([]int32, 0, 2*n), s.owner...)
 		s.vecs = append(make([]float32, 0, 2*n*s.dim), s.vecs...)
+		s.codes = append(make([]int8, 0, 2*n*s.dim), s.codes...)
+		s.quant = append(make([]rowQuant, 0, 2*n), s.quant...)
 	}
 }
 

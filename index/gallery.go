@@ -5,8 +5,10 @@
 // committed write, so a crash loses nothing the store does not rebuild.
 // Search is exact (every template of the probe's model is scored, no
 // approximate-neighbour structure), because a missed match in 1:N is a
-// wrongly refused user or an undetected duplicate; at a few hundred
-// thousand faces per app an exact scan stays in the tens of milliseconds.
+// wrongly refused user or an undetected duplicate. The scan reads an 8-bit
+// copy of each template and rescores exactly the few rows that could
+// enter the results (quant.go): 100,000 faces take about 2 ms on one core,
+// 1.1 ms on two.
 package index
 
 import (

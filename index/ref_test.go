@@ -137,6 +137,10 @@ func checkInvariants(t *testing.T, g *Gallery, r ref) {
 				if !slices.Equal(s.vecs[int(l.row)*s.dim:int(l.row+1)*s.dim], ts[i].Vector) {
 					t.Fatalf("app %s: face %s template %d: row %d holds another vector", appID, id, i, l.row)
 				}
+				code := make([]int8, s.dim)
+				if q := quantize(ts[i].Vector, code); s.quant[l.row] != q || !slices.Equal(s.codes[int(l.row)*s.dim:int(l.row+1)*s.dim], code) {
+					t.Fatalf("app %s: face %s template %d: row %d holds another 8-bit copy", appID, id, i, l.row)
+				}
 				rows[s]++
 			}
 		}
@@ -149,7 +153,7 @@ func checkInvariants(t *testing.T, g *Gallery, r ref) {
 			}
 		}
 		for m, s := range a.models {
-			if len(s.owner) == 0 || len(s.owner) != rows[s] || len(s.vecs) != len(s.owner)*s.dim || s.model != m {
+			if len(s.owner) == 0 || len(s.owner) != rows[s] || len(s.vecs) != len(s.owner)*s.dim || len(s.codes) != len(s.vecs) || len(s.quant) != len(s.owner) || s.model != m {
 				t.Fatalf("app %s: slab %s has %d rows and %d numbers, want %d rows of %d", appID, m, len(s.owner), len(s.vecs), rows[s], s.dim)
 			}
 		}
