@@ -16,6 +16,9 @@ func dot8(a []int16, b []int8) int32 {
 		return dot8Go(a, b)
 	}
 	n := len(a) &^ 15
-	s := dot8AVX2(&a[0], &b[0], n)
+	s := dot8AVX2(&a[0], &b[:len(a)][0], n)
+	if n == len(a) { // templates: 512 numbers
+		return s
+	}
 	return s + dot8Go(a[n:], b[n:len(a)])
 }

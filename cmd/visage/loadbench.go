@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"sync"
@@ -52,6 +53,7 @@ func runBenchHTTP(args []string, out io.Writer) error {
 	serial := fs.Int("serial", 50, "requests of the concurrency-1 phase, each beside an engine run and a search")
 	src := fs.String("photo", filepath.Join(face.DefaultDepsDir(), "testdata", "face-api", "sample1.jpg"), "photo the 640×480 frame is cut from")
 	asJSON := fs.Bool("json", false, "print JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the concurrent phase to this file (go tool pprof)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,7 +86,18 @@ func runBenchHTTP(args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%d clients for %v…\n", *clients, *duration)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	ab.loadPhase(ctx, r, *clients, *duration)
+	pprof.StopCPUProfile() // a no-op when not profiling
 	fmt.Fprintf(os.Stderr, "engine alone, then search alone…\n")
 	if r.EngineThroughput, err = ab.engineThroughput(ctx, min(*duration/4, 5*time.Second)); err != nil {
 		return err
