@@ -266,8 +266,10 @@ func lfwVerification(ctx context.Context, eng *face.Engine, dir string, p Progre
 	r.Accuracy, r.AccuracyStd, r.Folds = TenFold(scores, same, fold)
 	r.TARAt1e3, _ = TARAtFAR(scores, same, 1e-3)
 	r.TARAt1e4, _ = TARAtFAR(scores, same, 1e-4)
-	table := match.Default()
-	for level := 1; level <= 8; level++ {
+	// The shipped levels, checked on LFW's own pairs; a candidate pack
+	// not calibrated yet has none.
+	table := eng.Pack().Calibration
+	for level := 1; table != nil && level <= match.Levels; level++ {
 		t, err := table.Threshold(level)
 		if err != nil {
 			return nil, err

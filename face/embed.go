@@ -4,41 +4,47 @@ import (
 	"math"
 
 	"github.com/visagehq/visage/face/photo"
+	"github.com/visagehq/visage/pack"
 )
 
-// The recogniser takes a 112×112 face aligned to the ArcFace reference
-// points and returns 512 numbers; the template is their L2-normalised form.
-const (
-	recSize = 112
-	recDim  = 512
-)
-
-// arcfaceRef is where the five keypoints sit in the 112×112 crop the
-// recogniser was trained on (insightface's reference).
-var arcfaceRef = []Point{
-	{38.2946, 51.6963},
-	{73.5318, 51.5014},
-	{56.0252, 71.7366},
-	{41.5493, 92.3655},
-	{70.7299, 92.2041},
+// recogniser is how the engine feeds its pack's model: the side of the
+// aligned square, where the five keypoints go in it, the input
+// normalisation, and the tensor names and template length.
+type recogniser struct {
+	size          int
+	ref           []Point
+	norm          norm
+	input, output string
+	dim           int
 }
 
-// The recogniser scores better on BGR, the order OpenCV-based training
-// pipelines read images in: LFW 10-fold 99.38 % against 99.23 % for RGB,
-// TAR@FAR 1e-3 98.80 % against 97.83 % (docs/engine.md).
-var recNorm = norm{order: bgrOrder, mean: [3]float32{127.5, 127.5, 127.5}, scale: [3]float32{1.0 / 128, 1.0 / 128, 1.0 / 128}}
+func newRecogniser(p *pack.Pack) recogniser {
+	r := recogniser{size: p.Input.Size, input: p.Input.Name, output: p.Output.Name, dim: p.Output.Dim}
+	for _, pt := range p.Alignment {
+		r.ref = append(r.ref, Point{pt[0], pt[1]})
+	}
+	r.norm.order = rgbOrder
+	if p.Input.Channels == "BGR" {
+		r.norm.order = bgrOrder
+	}
+	for c := range 3 {
+		r.norm.mean[c] = p.Input.Mean[c]
+		r.norm.scale[c] = 1 / p.Input.Std[c]
+	}
+	return r
+}
 
-// align warps the face with keypoints kp onto the recogniser's 112×112
-// reference, by the least-squares similarity transform.
+// align warps the face with keypoints kp onto the recogniser's reference
+// points, by the least-squares similarity transform.
 func (w *worker) align(img *photo.RGB, kp [5]Point) {
-	toRef := similarityFit(kp[:], arcfaceRef)
+	toRef := similarityFit(kp[:], w.recog.ref)
 	w.warp(&w.recImg, img, toRef.invert())
 }
 
 // embed runs the recogniser on the aligned crop and writes the normalised
-// template into dst (recDim long).
+// template into dst (the pack's dim long).
 func (w *worker) embed(dst []float32) {
-	planar(w.rec.in(0), &w.recImg, recNorm)
+	planar(w.rec.in(0), &w.recImg, w.recog.norm)
 	if err := w.rec.run(); err != nil {
 		panic(err)
 	}

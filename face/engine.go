@@ -21,6 +21,7 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face/photo"
+	"github.com/visagehq/visage/pack"
 )
 
 // Config says where the runtime and the models are and how many workers to
@@ -29,9 +30,13 @@ type Config struct {
 	// RuntimeLib is the ONNX Runtime shared library. Default: $VISAGE_ORT_LIB,
 	// else deps/onnxruntime/libonnxruntime.so.1 (see DefaultDepsDir).
 	RuntimeLib string
-	// ModelDir holds the fr_*.onnx files. Default: $VISAGE_MODELS, else
-	// deps/models.
+	// ModelDir holds the fr_*.onnx files and the built-in packs' models.
+	// Default: $VISAGE_MODELS, else deps/models.
 	ModelDir string
+	// Pack names the recogniser that makes templates: a built-in pack,
+	// its model in ModelDir, or the path of an operator's pack.json.
+	// Default: $VISAGE_PACK, else pack.Default.
+	Pack string
 	// Workers is how many analyses run at once. Default: the number of CPUs.
 	Workers int
 	// Limits bound what Analyze accepts. Default: photo.DefaultLimits().
@@ -115,6 +120,8 @@ type Timings struct {
 // Engine analyses photos. Create it with New, share it, Close it at exit.
 type Engine struct {
 	cfg     Config
+	pack    *pack.Pack
+	rec     recogniser
 	models  map[string]*modelFile
 	workers chan *worker
 	all     []*worker
@@ -128,7 +135,7 @@ const (
 
 	ModelDetect   = "fr_detect"
 	ModelLandmark = "fr_landmark"
-	ModelFeature  = "fr_feature"
+	ModelFeature  = "recogniser" // the pack's model, for ProfileModels
 	ModelLiveness = "fr_liveness"
 	ModelAge      = "fr_age"
 	ModelGender   = "fr_gender"
@@ -160,6 +167,12 @@ func (c Config) withDefaults() Config {
 	if c.ModelDir == "" {
 		c.ModelDir = filepath.Join(DefaultDepsDir(), "models")
 	}
+	if c.Pack == "" {
+		c.Pack = os.Getenv("VISAGE_PACK")
+	}
+	if c.Pack == "" {
+		c.Pack = pack.Default
+	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.NumCPU()
 	}
@@ -181,16 +194,26 @@ func New(cfg Config) (*Engine, error) {
 	if err := initRuntime(cfg.RuntimeLib); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
-	for _, name := range []string{ModelDetect, ModelLandmark, ModelFeature, ModelLiveness, ModelAge, ModelGender, ModelEye} {
+	p, err := pack.Open(cfg.Pack, cfg.ModelDir)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, pack: p, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
+	for _, name := range []string{ModelDetect, ModelLandmark, ModelLiveness, ModelAge, ModelGender, ModelEye} {
 		m, err := loadModel(cfg.ModelDir, name)
 		if err != nil {
 			return nil, err
 		}
 		e.models[name] = m
 	}
+	data, err := p.ReadModel()
+	if err != nil {
+		return nil, err
+	}
+	e.models[ModelFeature] = &modelFile{name: p.Name, data: data, sum: p.Model.SHA256}
+	e.rec = newRecogniser(p)
 	for range cfg.Workers {
-		w, err := newWorker(e.models)
+		w, err := newWorker(e.models, &e.rec)
 		if err != nil {
 			e.Close()
 			return nil, err
@@ -214,12 +237,15 @@ func (e *Engine) Close() {
 // flip fusion is on it says so, since such templates are not comparable
 // with plain ones.
 func (e *Engine) Model() string {
-	id := e.models[ModelFeature].ID()
+	id := e.pack.ID()
 	if e.cfg.FlipFusion {
 		id += "+flip"
 	}
 	return id
 }
+
+// Pack is the recogniser's pack: its calibration gives scores their meaning.
+func (e *Engine) Pack() *pack.Pack { return e.pack }
 
 // Workers is the number of analyses the engine runs at once.
 func (e *Engine) Workers() int { return e.cfg.Workers }
@@ -325,11 +351,11 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			w.align(img, kp)
 		}
 		if opts.Embed {
-			vec := make([]float32, recDim)
+			vec := make([]float32, e.rec.dim)
 			w.embed(vec)
 			if e.cfg.FlipFusion {
 				w.mirrorRec()
-				flipped := w.flipVec[:recDim]
+				flipped := w.flipVec
 				w.embed(flipped)
 				for j := range vec {
 					vec[j] += flipped[j]

@@ -43,7 +43,7 @@ func analyze(t *testing.T, data []byte, opts face.Options) []face.Face {
 
 // threshold is the level-4 match threshold of the committed table.
 func threshold(t *testing.T) float32 {
-	th, err := match.Default().Threshold(match.DefaultLevel)
+	th, err := engine(t).Pack().Calibration.Threshold(match.DefaultLevel)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 // time.
 type worker struct {
 	det, lmk, rec, live, age, gender, eye *session
+	recog                                 *recogniser // how to feed rec
 	warper
 
 	// Model-sized crops, reused across requests.
@@ -21,16 +22,17 @@ type worker struct {
 
 func newRGB(w, h int) photo.RGB { return photo.RGB{W: w, H: h, Pix: make([]byte, w*h*3)} }
 
-func newWorker(models map[string]*modelFile) (*worker, error) {
+func newWorker(models map[string]*modelFile, rec *recogniser) (*worker, error) {
 	w := &worker{
+		recog:   rec,
 		detImg:  newRGB(detW, detH),
 		lmkImg:  newRGB(lmkSize, lmkSize),
-		recImg:  newRGB(recSize, recSize),
+		recImg:  newRGB(rec.size, rec.size),
 		liveImg: newRGB(liveSize, liveSize),
 		attrImg: newRGB(attrSize, attrSize),
 		eyeImg:  newRGB(eyeSize, eyeSize),
 		cands:   make([]detection, 0, detPriors),
-		flipVec: make([]float32, recDim),
+		flipVec: make([]float32, rec.dim),
 	}
 	ssr := []ioSpec{
 		{"prob_stage_1", []int64{1, 3}}, {"prob_stage_2", []int64{1, 3}}, {"prob_stage_3", []int64{1, 3}},
@@ -44,7 +46,7 @@ func newWorker(models map[string]*modelFile) (*worker, error) {
 	}{
 		{&w.det, ModelDetect, []ioSpec{{"input", []int64{1, 3, detH, detW}}}, []ioSpec{{"scores", []int64{1, detPriors, 2}}, {"boxes", []int64{1, detPriors, 4}}}},
 		{&w.lmk, ModelLandmark, []ioSpec{{"input", []int64{1, 1, lmkSize, lmkSize}}}, []ioSpec{{"output", []int64{1, 136}}}},
-		{&w.rec, ModelFeature, []ioSpec{{"input", []int64{1, 3, recSize, recSize}}}, []ioSpec{{"output", []int64{1, recDim}}}},
+		{&w.rec, ModelFeature, []ioSpec{{rec.input, []int64{1, 3, int64(rec.size), int64(rec.size)}}}, []ioSpec{{rec.output, []int64{1, int64(rec.dim)}}}},
 		{&w.live, ModelLiveness, []ioSpec{{"input", []int64{1, 3, liveSize, liveSize}}}, []ioSpec{{"output", []int64{1, 3}}}},
 		{&w.age, ModelAge, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
 		{&w.gender, ModelGender, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},

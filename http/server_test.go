@@ -45,7 +45,7 @@ func newServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, PINKey: []byte("k")})
+	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("k")})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{MaxBody: 32 << 20, Logger: quiet}))
 	t.Cleanup(ts.Close)
@@ -259,7 +259,7 @@ func TestRateLimitAndQuota(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, PINKey: []byte("k"), Plans: plans})
+		svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("k"), Plans: plans})
 		ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: quiet}))
 		return &server{t: t, url: ts.URL, svc: svc}, func() { ts.Close(); st.Close() }
 	}
@@ -326,7 +326,7 @@ func TestMetrics(t *testing.T) {
 	}
 	defer st.Close()
 	g := index.New()
-	svc := service.New(service.Config{Store: st, Gallery: g, Engine: e, PINKey: []byte("k"),
+	svc := service.New(service.Config{Store: st, Gallery: g, Engine: e, Table: e.Pack().Calibration, PINKey: []byte("k"),
 		Plans: map[string]service.Plan{"free": {PerMinute: 2}}})
 	m := vhttp.NewMetrics(g.Sizes)
 	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}))

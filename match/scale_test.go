@@ -96,7 +96,7 @@ func TestEndsClamp(t *testing.T) {
 
 // TestMonotone sweeps the cosine densely across and beyond [-1, 1].
 func TestMonotone(t *testing.T) {
-	for name, tab := range map[string]*Table{"test": testTable(), "default": Default()} {
+	for name, tab := range map[string]*Table{"test": testTable(), "shipped": shipped(t)} {
 		prevSim, prevDist, prevFMR := math.Inf(-1), math.Inf(1), math.Inf(1)
 		for i := -110000; i <= 110000; i++ {
 			c := float32(i) / 100000
@@ -119,7 +119,7 @@ func TestMonotone(t *testing.T) {
 }
 
 func TestRoundTrips(t *testing.T) {
-	for name, tab := range map[string]*Table{"test": testTable(), "default": Default()} {
+	for name, tab := range map[string]*Table{"test": testTable(), "shipped": shipped(t)} {
 		for i := 0; i <= 10000; i++ {
 			pct := float64(i) / 100
 			if got := tab.Similarity(tab.CosineAtSimilarity(pct)); math.Abs(got-pct) > 1e-4 {
@@ -148,7 +148,7 @@ func TestRoundTrips(t *testing.T) {
 // TestSeedThresholds pins down what the numbers of the services Visage
 // replaces mean on its scale (docs/scores.md), for any valid table.
 func TestSeedThresholds(t *testing.T) {
-	for name, tab := range map[string]*Table{"test": testTable(), "default": Default()} {
+	for name, tab := range map[string]*Table{"test": testTable(), "shipped": shipped(t)} {
 		at := func(level int) float32 { return tab.Points[level-1].Cosine }
 		for _, c := range []struct {
 			what string

@@ -72,7 +72,9 @@ type Config struct {
 	Store   store.Store
 	Gallery *index.Gallery
 	Engine  Engine
-	// Table is the score calibration; default match.Default().
+	// Table is the score calibration of the engine's recogniser pack
+	// (Engine.Pack().Calibration). Without it nothing can be matched: a
+	// level means nothing for an uncalibrated recogniser.
 	Table *match.Table
 	// PINKey keys the PIN hash (HMAC-SHA-256). PINs have so few values that
 	// a salted slow hash would not stop an offline search anyway; what
@@ -90,9 +92,6 @@ type Config struct {
 // New returns a Service. The gallery must already hold the store's faces
 // (see LoadGallery).
 func New(c Config) *Service {
-	if c.Table == nil {
-		c.Table = match.Default()
-	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -128,6 +127,9 @@ func (s *Service) threshold(app *visage.App) (float32, error) {
 	level := app.Settings.Level
 	if level == 0 {
 		level = match.DefaultLevel
+	}
+	if s.table == nil {
+		return 0, visage.Errorf(visage.CodeInternal, "the recogniser has no calibration; run `visage calibrate`")
 	}
 	return s.table.Threshold(level)
 }

@@ -67,7 +67,7 @@ func newFixture(t *testing.T) *fixture {
 	check(t, err)
 	t.Cleanup(func() { st.Close() })
 	c := newClock()
-	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, PINKey: []byte("test pin key"), Now: c.Now})
+	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("test pin key"), Now: c.Now})
 	return &fixture{svc: svc, clock: c, ctx: context.Background()}
 }
 

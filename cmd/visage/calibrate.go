@@ -13,18 +13,20 @@ import (
 
 	"github.com/visagehq/visage/bench"
 	"github.com/visagehq/visage/match"
+	"github.com/visagehq/visage/pack"
 )
 
 // runCalibrate embeds every LFW image, scores all cross-identity and
-// same-identity pairs, and writes the score table (match/calibration.json
-// in a checkout, which the binary embeds at its next build).
+// same-identity pairs, and writes the pack's score table: beside its
+// pack.json, which for a built-in pack is pack/builtin/NAME/ in a checkout
+// (the binary embeds it at its next build).
 func runCalibrate(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	var ef engineFlags
 	ef.register(fs)
 	data := fs.String("data", defaultDatasets(), "datasets folder holding lfw/ ($VISAGE_DATASETS)")
-	outPath := fs.String("out", filepath.Join("match", "calibration.json"), "where to write the table")
-	docPath := fs.String("doc", filepath.Join("docs", "scores.md"), "document whose generated section gets the new table (skipped if absent)")
+	outPath := fs.String("out", "", "where to write the table (default: the pack's calibration.json)")
+	docPath := fs.String("doc", filepath.Join("docs", "scores.md"), "document whose generated section gets the new table, for the default pack (skipped if absent)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -52,6 +54,9 @@ func runCalibrate(args []string, out io.Writer) error {
 		return err
 	}
 	defer eng.Close()
+	if *outPath == "" {
+		*outPath = eng.Pack().CalibrationPath
+	}
 	start := time.Now()
 	bar := newBar(os.Stderr)
 	emb, noFace, err := bench.EmbedLFW(context.Background(), eng, imageDir, names, bar)
@@ -103,7 +108,7 @@ func runCalibrate(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "%5d  %.0e  %.4f  %.4f%s\n", i+1, p.FMR, p.Cosine, p.TAR, note)
 	}
 	fmt.Fprintf(out, "wrote %s in %s\n", *outPath, time.Since(start).Round(time.Second))
-	if _, err := os.Stat(*docPath); err == nil {
+	if _, err := os.Stat(*docPath); err == nil && eng.Pack().Name == pack.Default {
 		if err := writeScoresDoc(*docPath, table, st); err != nil {
 			return err
 		}

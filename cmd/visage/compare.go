@@ -28,18 +28,21 @@ func runCompare(args []string, out io.Writer) error {
 	if len(pos) != 2 {
 		return usageError{"compare takes two images: visage compare IMG1 IMG2 [--json] [--level N]"}
 	}
-	table := match.Default()
-	threshold, err := table.Threshold(*level)
-	if err != nil {
-		return usageError{err.Error()}
+	if *level < 1 || *level > match.Levels {
+		return usageError{fmt.Sprintf("--level %d is outside 1..%d", *level, match.Levels)}
 	}
 	eng, err := ef.open()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	if table.Model != eng.Model() {
-		fmt.Fprintf(os.Stderr, "visage: warning: the score table was calibrated for %s, not %s; percentages are approximate until `visage calibrate` is run\n", table.Model, eng.Model())
+	table := eng.Pack().Calibration
+	if table == nil {
+		return fmt.Errorf("pack %s has no calibration: run `visage calibrate --pack %s` first", eng.Pack().Name, eng.Pack().Name)
+	}
+	threshold, err := table.Threshold(*level)
+	if err != nil {
+		return err
 	}
 
 	var tpl [2]*visage.Template

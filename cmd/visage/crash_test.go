@@ -158,7 +158,7 @@ func crashImages(t *testing.T) []crashImage {
 			tpls = append(tpls, found[0].Template.Vector)
 		}
 	}
-	threshold, err := match.Default().Threshold(match.DefaultLevel)
+	threshold, err := testface.Engine(t).Pack().Calibration.Threshold(match.DefaultLevel)
 	if err != nil {
 		t.Fatal(err)
 	}

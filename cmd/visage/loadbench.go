@@ -274,14 +274,14 @@ func newAuthBench(ctx context.Context, ef *engineFlags, photo []byte, faces int)
 		return nil, err
 	}
 	ab.probe = *found[0].Template
-	if ab.threshold, err = match.Default().Threshold(match.DefaultLevel); err != nil {
+	if ab.threshold, err = ab.eng.Pack().Calibration.Threshold(match.DefaultLevel); err != nil {
 		return nil, err
 	}
 
 	// No rate limit or quota: the bench measures the server, not the plan.
 	unlimited := map[string]service.Plan{"free": {}, "pro": {}, "enterprise": {}}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil)) // serve logs a JSON line per request
-	svc := service.New(service.Config{Store: st, Gallery: ab.gallery, Engine: ab.meter, PINKey: pinKey(key), Logger: quiet, Plans: unlimited})
+	svc := service.New(service.Config{Store: st, Gallery: ab.gallery, Engine: ab.meter, Table: ab.eng.Pack().Calibration, PINKey: pinKey(key), Logger: quiet, Plans: unlimited})
 	app, err := svc.CreateApp(ctx, "bench", "enterprise")
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/pack"
 )
 
 const usage = `visage — self-hosted face authentication
@@ -111,13 +112,14 @@ var errReported = errors.New("already reported")
 
 // engineFlags are the settings every engine-using command takes.
 type engineFlags struct {
-	ortLib, models string
-	workers        int
+	ortLib, models, pack string
+	workers              int
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ortLib, "ort-lib", "", "ONNX Runtime shared library (default $VISAGE_ORT_LIB or deps/onnxruntime/libonnxruntime.so.1)")
 	fs.StringVar(&f.models, "models", "", "folder of the ONNX models (default $VISAGE_MODELS or deps/models)")
+	fs.StringVar(&f.pack, "pack", "", "recogniser pack: a built-in name or the path of a pack.json (default $VISAGE_PACK or "+pack.Default+")")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent analyses (default: number of CPUs)")
 }
 
@@ -125,7 +127,7 @@ func (f *engineFlags) open() (*face.Engine, error) { return f.openObserved(nil) 
 
 // openObserved opens the engine with a receiver for its stage timings.
 func (f *engineFlags) openObserved(observe func(face.Timings)) (*face.Engine, error) {
-	return face.New(face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Workers: f.workers, Observe: observe})
+	return face.New(face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Pack: f.pack, Workers: f.workers, Observe: observe})
 }
 
 // parse parses args with fs, allowing flags after positional arguments

@@ -101,10 +101,15 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	defer eng.Close()
+	if eng.Pack().Calibration == nil {
+		// Levels would mean nothing: refuse rather than guess thresholds.
+		return errors.New(eng.Pack().Uncalibrated)
+	}
 	if err := service.LoadGallery(ctx, st, gallery, log); err != nil {
 		return fmt.Errorf("loading the gallery: %w", err)
 	}
-	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans})
+	warnOtherPacks(gallery, eng.Model(), log)
+	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, Table: eng.Pack().Calibration, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans})
 
 	if fresh {
 		token, err := svc.CreateAdminToken(ctx)
@@ -144,4 +149,18 @@ func sum(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// warnOtherPacks logs, per app, the faces enrolled with another recogniser
+// pack: their templates are never compared with the current pack's, so
+// they cannot be recognised until they enroll again (docs/packs.md).
+func warnOtherPacks(g *index.Gallery, current string, log *slog.Logger) {
+	for app := range g.Sizes() {
+		for model, n := range g.Models(app) {
+			if model != current {
+				log.Warn("faces enrolled with another recogniser pack cannot be matched until they enroll again",
+					"app", app, "faces", n, "their_pack", model, "current_pack", current)
+			}
+		}
+	}
 }
