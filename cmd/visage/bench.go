@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -26,8 +26,10 @@ func runBench(args []string, out io.Writer) error {
 		return benchSpeed(args[1:], out)
 	case "http":
 		return runBenchHTTP(args[1:], out)
+	case "packs":
+		return benchPacks(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed or http", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http or packs", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.
