@@ -121,7 +121,7 @@ type Timings struct {
 type Engine struct {
 	cfg     Config
 	pack    *pack.Pack
-	rec     recogniser
+	recs    []recogniser
 	models  map[string]*modelFile
 	workers chan *worker
 	all     []*worker
@@ -135,7 +135,7 @@ const (
 
 	ModelDetect   = "fr_detect"
 	ModelLandmark = "fr_landmark"
-	ModelFeature  = "recogniser" // the pack's model, for ProfileModels
+	ModelFeature  = "recogniser" // the pack's models, in ProfileModels
 	ModelLiveness = "fr_liveness"
 	ModelAge      = "fr_age"
 	ModelGender   = "fr_gender"
@@ -206,14 +206,11 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.models[name] = m
 	}
-	data, err := p.ReadModel()
-	if err != nil {
+	if e.recs, err = newRecognisers(p); err != nil {
 		return nil, err
 	}
-	e.models[ModelFeature] = &modelFile{name: p.Name, data: data, sum: p.Model.SHA256}
-	e.rec = newRecogniser(p)
 	for range cfg.Workers {
-		w, err := newWorker(e.models, &e.rec)
+		w, err := newWorker(e.models, e.recs)
 		if err != nil {
 			e.Close()
 			return nil, err
@@ -347,24 +344,13 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 		}
 		lap(&tm.Landmarks)
 
-		if opts.Embed || opts.Quality {
-			w.align(img, kp)
-		}
 		if opts.Embed {
-			vec := make([]float32, e.rec.dim)
-			w.embed(vec)
-			if e.cfg.FlipFusion {
-				w.mirrorRec()
-				flipped := w.flipVec
-				w.embed(flipped)
-				for j := range vec {
-					vec[j] += flipped[j]
-				}
-				normalize(vec)
-				w.mirrorRec() // restore for the quality measures
-			}
+			vec := make([]float32, e.pack.Dim())
+			w.template(img, kp, e.cfg.FlipFusion, vec)
 			f.Template = &visage.Template{Model: e.Model(), Vector: vec}
 			lap(&tm.Embed)
+		} else if opts.Quality {
+			w.align(&w.recs[0], img, kp) // sharpness is measured on the aligned face
 		}
 		if opts.Liveness {
 			s := w.liveness(img, d.box)
@@ -377,7 +363,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			lap(&tm.Attributes)
 		}
 		if opts.Quality {
-			sh := sharpness(&w.recImg)
+			sh := sharpness(&w.recs[0].img)
 			r, l := w.eyesOpen(img, pts)
 			f.Quality.Sharpness = &sh
 			f.Quality.EyesOpen = &[2]float32{r, l}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -425,3 +426,92 @@ func nearestNose(faces []face.Face, x, y, within float64) *face.Face {
 }
 
 func abs32(x float32) float32 { return float32(math.Abs(float64(x))) }
+
+// A fused pack embeds each face with every member and lays the scaled
+// parts end to end, so that the template's cosine is the weighted mean of
+// the members' cosines. Fusing the default recogniser with itself must
+// therefore give the plain cosine back, from templates twice as long that
+// carry another pack ID.
+func TestFusedPack(t *testing.T) {
+	dir := t.TempDir()
+	manifest := `{"name": "self-fused", "description": "test", "source": "test", "licence": "MIT", "commercial_use": true,
+		"members": [{"pack": "faceplugin-mfn512", "weight": 1}, {"pack": "faceplugin-mfn512", "weight": 3}]}`
+	if err := os.WriteFile(filepath.Join(dir, "pack.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fused, err := face.New(face.Config{
+		RuntimeLib: filepath.Join(testface.Deps(), "onnxruntime", "libonnxruntime.so.1"),
+		ModelDir:   filepath.Join(testface.Deps(), "models"),
+		Pack:       dir,
+		Workers:    1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fused.Close()
+	plain := engine(t)
+	if fused.Model() == plain.Model() || !strings.Contains(fused.Model(), plain.Model()) {
+		t.Errorf("fused pack ID %q, plain %q", fused.Model(), plain.Model())
+	}
+	a, b := testface.Person(t, 2, 1, 0), testface.Person(t, 3, 0, 0)
+	tpl := func(e *face.Engine, img []byte) []float32 {
+		f, err := e.Analyze(context.Background(), img, face.Options{Single: true, Embed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f[0].Template.Vector
+	}
+	fa, fb, pa, pb := tpl(fused, a), tpl(fused, b), tpl(plain, a), tpl(plain, b)
+	if len(fa) != 2*len(pa) {
+		t.Fatalf("fused template of %d numbers, plain %d", len(fa), len(pa))
+	}
+	if n := match.Cosine(fa, fa); math.Abs(float64(n)-1) > 1e-5 {
+		t.Errorf("fused template has squared norm %v", n)
+	}
+	if got, want := match.Cosine(fa, fb), match.Cosine(pa, pb); math.Abs(float64(got-want)) > 1e-5 {
+		t.Errorf("fused cosine %v, plain %v", got, want)
+	}
+	// The parts are the plain template scaled by √(1/4) and √(3/4).
+	if got, want := fa[0], pa[0]*0.5; math.Abs(float64(got-want)) > 1e-6 {
+		t.Errorf("first part starts %v, want %v", got, want)
+	}
+}
+
+// With flip fusion a template is the sum of the face's embedding and its
+// mirror image's, so a photo and its mirror give nearly the same template
+// (not exactly: the landmarks of the mirrored photo differ a little),
+// closer than without fusion.
+func TestFlipFusionIsMirrorSymmetric(t *testing.T) {
+	flip, err := face.New(face.Config{
+		RuntimeLib: filepath.Join(testface.Deps(), "onnxruntime", "libonnxruntime.so.1"),
+		ModelDir:   filepath.Join(testface.Deps(), "models"),
+		Workers:    1,
+		FlipFusion: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flip.Close()
+	if !strings.HasSuffix(flip.Model(), "+flip") {
+		t.Errorf("flip-fused model ID %q", flip.Model())
+	}
+	photo := testface.Person(t, 6, 0, 0)
+	src := decodeStd(t, photo)
+	b := src.Bounds()
+	mirrored := encode(t, transform(src, b.Dx(), b.Dy(), f64.Aff3{-1, 0, float64(b.Dx()), 0, 1, 0}), 95)
+	cos := func(e *face.Engine) float32 {
+		get := func(img []byte) []float32 {
+			f, err := e.Analyze(context.Background(), img, face.Options{Single: true, Embed: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f[0].Template.Vector
+		}
+		return match.Cosine(get(photo), get(mirrored))
+	}
+	fused, plain := cos(flip), cos(engine(t))
+	t.Logf("photo against its mirror: %.4f fused, %.4f plain", fused, plain)
+	if !(fused > 0.97 && fused > plain) {
+		t.Errorf("photo against its mirror: cosine %.4f with flip fusion, %.4f without", fused, plain)
+	}
+}

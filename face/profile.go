@@ -25,17 +25,24 @@ func (e *Engine) ProfileModels(ctx context.Context, image []byte, runs int) (Mod
 	if _, err := w.analyze(image, Options{Embed: true, Liveness: true, Attributes: true, Quality: true}, e, &Timings{}); err != nil {
 		return nil, err
 	}
-	sessions := map[string]*session{
-		ModelDetect: w.det, ModelLandmark: w.lmk, ModelFeature: w.rec, ModelLiveness: w.live,
-		ModelAge: w.age, ModelGender: w.gender, ModelEye: w.eye,
+	// A fused pack's recognisers count as one model: each run is all of them.
+	recs := make([]*session, len(w.recs))
+	for i := range w.recs {
+		recs[i] = w.recs[i].s
+	}
+	sessions := map[string][]*session{
+		ModelDetect: {w.det}, ModelLandmark: {w.lmk}, ModelFeature: recs, ModelLiveness: {w.live},
+		ModelAge: {w.age}, ModelGender: {w.gender}, ModelEye: {w.eye},
 	}
 	times := ModelTimes{}
 	samples := make([]time.Duration, runs)
-	for name, s := range sessions {
+	for name, ss := range sessions {
 		for i := range samples {
 			t := time.Now()
-			if err := s.run(); err != nil {
-				return nil, err
+			for _, s := range ss {
+				if err := s.run(); err != nil {
+					return nil, err
+				}
 			}
 			samples[i] = time.Since(t)
 		}

@@ -9,30 +9,26 @@ import (
 // Engine keeps one worker per core; a worker is used by one goroutine at a
 // time.
 type worker struct {
-	det, lmk, rec, live, age, gender, eye *session
-	recog                                 *recogniser // how to feed rec
+	det, lmk, live, age, gender, eye *session
+	recs                             []recSlot // the pack's recognisers
 	warper
 
 	// Model-sized crops, reused across requests.
-	detImg, lmkImg, recImg, liveImg, attrImg, eyeImg photo.RGB
+	detImg, lmkImg, liveImg, attrImg, eyeImg photo.RGB
 	cands                                            []detection
 	frame                                            []byte // decoded photo, reused
-	flipVec                                          []float32
 }
 
 func newRGB(w, h int) photo.RGB { return photo.RGB{W: w, H: h, Pix: make([]byte, w*h*3)} }
 
-func newWorker(models map[string]*modelFile, rec *recogniser) (*worker, error) {
+func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error) {
 	w := &worker{
-		recog:   rec,
 		detImg:  newRGB(detW, detH),
 		lmkImg:  newRGB(lmkSize, lmkSize),
-		recImg:  newRGB(rec.size, rec.size),
 		liveImg: newRGB(liveSize, liveSize),
 		attrImg: newRGB(attrSize, attrSize),
 		eyeImg:  newRGB(eyeSize, eyeSize),
 		cands:   make([]detection, 0, detPriors),
-		flipVec: make([]float32, rec.dim),
 	}
 	ssr := []ioSpec{
 		{"prob_stage_1", []int64{1, 3}}, {"prob_stage_2", []int64{1, 3}}, {"prob_stage_3", []int64{1, 3}},
@@ -46,7 +42,6 @@ func newWorker(models map[string]*modelFile, rec *recogniser) (*worker, error) {
 	}{
 		{&w.det, ModelDetect, []ioSpec{{"input", []int64{1, 3, detH, detW}}}, []ioSpec{{"scores", []int64{1, detPriors, 2}}, {"boxes", []int64{1, detPriors, 4}}}},
 		{&w.lmk, ModelLandmark, []ioSpec{{"input", []int64{1, 1, lmkSize, lmkSize}}}, []ioSpec{{"output", []int64{1, 136}}}},
-		{&w.rec, ModelFeature, []ioSpec{{rec.input, []int64{1, 3, int64(rec.size), int64(rec.size)}}}, []ioSpec{{rec.output, []int64{1, int64(rec.dim)}}}},
 		{&w.live, ModelLiveness, []ioSpec{{"input", []int64{1, 3, liveSize, liveSize}}}, []ioSpec{{"output", []int64{1, 3}}}},
 		{&w.age, ModelAge, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
 		{&w.gender, ModelGender, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
@@ -60,25 +55,24 @@ func newWorker(models map[string]*modelFile, rec *recogniser) (*worker, error) {
 		}
 		*s.dst = sess
 	}
+	for i := range recs {
+		slot, err := newRecSlot(&recs[i])
+		if err != nil {
+			w.destroy()
+			return nil, err
+		}
+		w.recs = append(w.recs, slot)
+	}
 	return w, nil
 }
 
 func (w *worker) destroy() {
-	for _, s := range []*session{w.det, w.lmk, w.rec, w.live, w.age, w.gender, w.eye} {
+	for _, s := range []*session{w.det, w.lmk, w.live, w.age, w.gender, w.eye} {
 		if s != nil {
 			s.destroy()
 		}
 	}
-}
-
-// mirrorRec flips the aligned face left to right, in place.
-func (w *worker) mirrorRec() {
-	img := &w.recImg
-	for y := 0; y < img.H; y++ {
-		row := img.Pix[y*img.W*3 : (y+1)*img.W*3]
-		for l, r := 0, img.W-1; l < r; l, r = l+1, r-1 {
-			a, b := row[l*3:l*3+3], row[r*3:r*3+3]
-			a[0], a[1], a[2], b[0], b[1], b[2] = b[0], b[1], b[2], a[0], a[1], a[2]
-		}
+	for _, slot := range w.recs {
+		slot.s.destroy()
 	}
 }

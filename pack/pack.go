@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,13 +60,30 @@ type Manifest struct {
 	// first) go in the input square, in its pixels. The face is warped
 	// there by the least-squares similarity transform.
 	Alignment [5][2]float32 `json:"alignment"`
+
+	// Members make a fused pack instead: each face is embedded by every
+	// member, and the template is the members' templates one after the
+	// other, each scaled by √(weight/Σweight), so that the template's cosine
+	// is the weighted mean of the members' cosines. A fused pack has no
+	// model, input, output or alignment of its own.
+	Members []Member `json:"members,omitempty"`
+}
+
+// Member is one recogniser of a fused pack: a built-in pack's name or a
+// path relative to the fused pack's pack.json, and its weight (bench packs
+// measures the weights: 1/σ of each member's impostor cosines).
+type Member struct {
+	Pack   string  `json:"pack"`
+	Weight float64 `json:"weight"`
 }
 
 // Pack is a loaded, checked pack.
 type Pack struct {
 	Manifest
-	// ModelPath is the model file's path.
+	// ModelPath is the model file's path (single packs).
 	ModelPath string
+	// Parts are the opened members of a fused pack, in order.
+	Parts []*Pack
 	// Calibration maps the pack's cosines to accuracy levels; nil until
 	// `visage calibrate` has made one for these weights (Uncalibrated says
 	// why).
@@ -81,7 +99,33 @@ type Pack struct {
 // name without extension and the start of its checksum, e.g.
 // fr_feature@87aacdfe5751.
 func (p *Pack) ID() string {
-	return strings.TrimSuffix(filepath.Base(p.Model.File), ".onnx") + "@" + p.Model.SHA256[:12]
+	if len(p.Parts) == 0 {
+		return strings.TrimSuffix(filepath.Base(p.Model.File), ".onnx") + "@" + p.Model.SHA256[:12]
+	}
+	// Fused: the members and their weights, which shape the template.
+	ids := make([]string, len(p.Parts))
+	for i, m := range p.Parts {
+		ids[i] = fmt.Sprintf("%s*%.4g", m.ID(), p.Members[i].Weight)
+	}
+	return strings.Join(ids, "+")
+}
+
+// Recognisers are the single packs that embed a face: the pack itself, or
+// a fused pack's members.
+func (p *Pack) Recognisers() []*Pack {
+	if len(p.Parts) == 0 {
+		return []*Pack{p}
+	}
+	return p.Parts
+}
+
+// Dim is the template's length.
+func (p *Pack) Dim() int {
+	n := 0
+	for _, r := range p.Recognisers() {
+		n += r.Output.Dim
+	}
+	return n
 }
 
 // Default is the pack used when none is configured.
@@ -113,7 +157,7 @@ func Open(ref, modelDir string) (*Pack, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		return build(ref, manifest, cal, modelDir, filepath.Join("pack", "builtin", ref, "calibration.json"))
+		return build(ref, manifest, cal, modelDir, modelDir, filepath.Join("pack", "builtin", ref, "calibration.json"))
 	}
 	path := ref
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
@@ -127,20 +171,43 @@ func Open(ref, modelDir string) (*Pack, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return build(ref, manifest, cal, filepath.Dir(path), filepath.Join(filepath.Dir(path), "calibration.json"))
+	return build(ref, manifest, cal, filepath.Dir(path), modelDir, filepath.Join(filepath.Dir(path), "calibration.json"))
 }
 
-func build(ref string, manifest, cal []byte, modelDir, calPath string) (*Pack, error) {
+// build checks a manifest and its calibration. dir is where its model and
+// its members' relative paths resolve; builtinModels where built-in
+// members' models are.
+func build(ref string, manifest, cal []byte, dir, builtinModels, calPath string) (*Pack, error) {
 	p := &Pack{CalibrationPath: calPath}
 	dec := json.NewDecoder(bytes.NewReader(manifest))
 	dec.DisallowUnknownFields() // a misspelt field would otherwise read as zero
 	if err := dec.Decode(&p.Manifest); err != nil {
 		return nil, fmt.Errorf("pack %s: pack.json: %w", ref, err)
 	}
-	if err := p.Manifest.validate(); err != nil {
-		return nil, fmt.Errorf("pack %s: %w", ref, err)
+	if len(p.Members) > 0 {
+		if err := p.Manifest.validateFused(); err != nil {
+			return nil, fmt.Errorf("pack %s: %w", ref, err)
+		}
+		for _, m := range p.Members {
+			mref := m.Pack
+			if !slices.Contains(Builtin(), mref) && !filepath.IsAbs(mref) {
+				mref = filepath.Join(dir, mref)
+			}
+			part, err := Open(mref, builtinModels)
+			if err != nil {
+				return nil, fmt.Errorf("pack %s: member: %w", ref, err)
+			}
+			if len(part.Parts) > 0 {
+				return nil, fmt.Errorf("pack %s: member %s is itself fused", ref, m.Pack)
+			}
+			p.Parts = append(p.Parts, part)
+		}
+	} else {
+		if err := p.Manifest.validate(); err != nil {
+			return nil, fmt.Errorf("pack %s: %w", ref, err)
+		}
+		p.ModelPath = filepath.Join(dir, p.Model.File)
 	}
-	p.ModelPath = filepath.Join(modelDir, p.Model.File)
 	// A missing or stale table leaves the pack usable for measuring and
 	// calibrating, and the server refuses to start on it.
 	switch {
@@ -193,6 +260,40 @@ func (m *Manifest) validate() error {
 		}
 	}
 	return nil
+}
+
+func (m *Manifest) validateFused() error {
+	switch {
+	case m.Name == "":
+		return errors.New("pack.json: no name")
+	case len(m.Members) < 2:
+		return errors.New("pack.json: a fused pack needs two members or more")
+	case m.Model.File != "" || m.Input.Name != "" || m.Output.Name != "":
+		return errors.New("pack.json: a fused pack has members, not a model, input or output of its own")
+	}
+	for _, mb := range m.Members {
+		if !(mb.Weight > 0) {
+			return fmt.Errorf("pack.json: member %s needs a positive weight", mb.Pack)
+		}
+	}
+	return nil
+}
+
+// Scale is each recogniser's factor in the template, √(weight/Σweight);
+// 1 for a single pack.
+func (p *Pack) Scale() []float32 {
+	if len(p.Parts) == 0 {
+		return []float32{1}
+	}
+	var sum float64
+	for _, m := range p.Members {
+		sum += m.Weight
+	}
+	s := make([]float32, len(p.Members))
+	for i, m := range p.Members {
+		s[i] = float32(math.Sqrt(m.Weight / sum))
+	}
+	return s
 }
 
 // ReadModel reads the model file and checks it against the manifest.

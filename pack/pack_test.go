@@ -115,12 +115,14 @@ func TestOperatorPack(t *testing.T) {
 
 func TestBadManifestsAreRefused(t *testing.T) {
 	for name, edit := range map[string]func(m map[string]any){
-		"unknown field":      func(m map[string]any) { m["colour"] = "blue" },
-		"no name":            func(m map[string]any) { m["name"] = "" },
-		"short checksum":     func(m map[string]any) { m["model"].(map[string]any)["sha256"] = "abc" },
-		"channels":           func(m map[string]any) { m["input"].(map[string]any)["channels"] = "GRB" },
-		"zero std":           func(m map[string]any) { m["input"].(map[string]any)["std"] = []float32{1, 0, 1} },
-		"point outside":      func(m map[string]any) { m["alignment"] = [][2]float32{{50, 60}, {100, 60}, {75, 90}, {55, 115}, {95, 151}} },
+		"unknown field":  func(m map[string]any) { m["colour"] = "blue" },
+		"no name":        func(m map[string]any) { m["name"] = "" },
+		"short checksum": func(m map[string]any) { m["model"].(map[string]any)["sha256"] = "abc" },
+		"channels":       func(m map[string]any) { m["input"].(map[string]any)["channels"] = "GRB" },
+		"zero std":       func(m map[string]any) { m["input"].(map[string]any)["std"] = []float32{1, 0, 1} },
+		"point outside": func(m map[string]any) {
+			m["alignment"] = [][2]float32{{50, 60}, {100, 60}, {75, 90}, {55, 115}, {95, 151}}
+		},
 		"tiny output":        func(m map[string]any) { m["output"].(map[string]any)["dim"] = 2 },
 		"missing input name": func(m map[string]any) { m["input"].(map[string]any)["name"] = "" },
 	} {
