@@ -15,8 +15,8 @@ type worker struct {
 
 	// Model-sized crops, reused across requests.
 	detImg, lmkImg, liveImg, attrImg, eyeImg photo.RGB
-	cands                                            []detection
-	frame                                            []byte // decoded photo, reused
+	cands                                    []detection
+	frame                                    []byte // decoded photo, reused
 }
 
 func newRGB(w, h int) photo.RGB { return photo.RGB{W: w, H: h, Pix: make([]byte, w*h*3)} }
