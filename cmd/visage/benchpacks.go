@@ -131,6 +131,11 @@ func candidateTable(rows []bench.Candidate) string {
 		fmt.Fprintf(&b, "| %s | %.2f %% ± %.2f | %.2f %% | %.2f %% | %d | %.1f ms | %d B | %s |\n",
 			c.Name, 100*c.Accuracy, 100*c.Std, 100*c.TAR1e3, 100*c.TAR1e4, c.NoFace, float64(c.Time)/1e6, c.Bytes, c.Licence)
 	}
+	for _, c := range rows {
+		if len(c.Weights) > 0 {
+			fmt.Fprintf(&b, "\nWeights of %s (1/σ of each member's impostor cosines, for its pack.json): %.4g.\n", c.Name, c.Weights)
+		}
+	}
 	return b.String()
 }
 
