@@ -3,6 +3,7 @@ module github.com/visagehq/visage
 go 1.26.8
 
 require (
+	github.com/google/flatbuffers v25.12.19+incompatible
 	github.com/yalue/onnxruntime_go v1.27.0
 	golang.org/x/image v0.47.0
 	modernc.org/sqlite v1.61.1

@@ -58,7 +58,7 @@ func Speed(ctx context.Context, eng *face.Engine, img []byte, runs, iters int) (
 		}
 		r.Models = models
 		tm := models[face.ModelDetect] + models[face.ModelLandmark] + models[face.ModelFeature]
-		fm := tm + models[face.ModelLiveness] + models[face.ModelAge] + models[face.ModelGender]
+		fm := tm + models[face.ModelLiveness] + models[face.ModelAgeGender]
 
 		tpl, _, err := timeAnalyses(ctx, eng, img, embed, iters)
 		if err != nil {

