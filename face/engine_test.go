@@ -515,3 +515,35 @@ func TestFlipFusionIsMirrorSymmetric(t *testing.T) {
 		t.Errorf("photo against its mirror: cosine %.4f with flip fusion, %.4f without", fused, plain)
 	}
 }
+
+// Age and gender on UTKFace (every 8th of the 1,630 labelled crops, when
+// the research datasets are beside the checkout): the estimates follow the
+// labels. Full figures: `visage bench accuracy`.
+func TestAgeGenderDataset(t *testing.T) {
+	faces, _, err := bench.ListUTK(testface.Datasets(t, "utkface-age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, right int
+	var absErr float64
+	for i := 0; i < len(faces); i += 8 {
+		data, err := os.ReadFile(faces[i].Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := analyze(t, data, face.Options{Attributes: true, MaxFaces: 1})
+		if len(found) == 0 {
+			continue
+		}
+		n++
+		absErr += math.Abs(float64(*found[0].Age) - float64(faces[i].Age))
+		if (*found[0].Female >= 0.5) == faces[i].Female {
+			right++
+		}
+	}
+	mae, acc := absErr/float64(n), float64(right)/float64(n)
+	t.Logf("%d faces: age MAE %.1f years, gender right %.1f %%", n, mae, 100*acc)
+	if mae > 7 || acc < 0.85 {
+		t.Errorf("age MAE %.1f years (want ≤ 7), gender right %.1f %% (want ≥ 85 %%)", mae, 100*acc)
+	}
+}

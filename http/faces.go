@@ -144,11 +144,12 @@ func detectedFace(f face.Face) map[string]any {
 	}
 }
 
-func faceJSON(f *visage.Face) map[string]any {
+func (s *Server) faceJSON(app *visage.App, f *visage.Face) map[string]any {
 	return map[string]any{
 		"facial_id": f.ID, "external_id": f.ExternalID, "payload": rawOrNull(f.Payload),
 		"created_at": f.CreatedAt.Format(time.RFC3339), "updated_at": f.UpdatedAt.Format(time.RFC3339),
-		"has_pin": f.PINHash != nil,
+		"has_pin":            f.PINHash != nil,
+		"needs_reenrollment": s.svc.NeedsReenrollment(app, f.ID),
 	}
 }
 
@@ -167,7 +168,7 @@ func (s *Server) listFaces(w http.ResponseWriter, r *http.Request, app *visage.A
 	}
 	out := make([]map[string]any, len(faces))
 	for i := range faces {
-		out[i] = faceJSON(&faces[i])
+		out[i] = s.faceJSON(app, &faces[i])
 	}
 	body := map[string]any{"faces": out}
 	if len(faces) == limit {
@@ -182,7 +183,7 @@ func (s *Server) getFace(w http.ResponseWriter, r *http.Request, app *visage.App
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, faceJSON(f))
+	writeJSON(w, http.StatusOK, s.faceJSON(app, f))
 	return nil
 }
 

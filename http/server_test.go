@@ -147,7 +147,8 @@ func TestLifecycleOverHTTP(t *testing.T) {
 	if st != 200 || body["match"] != true {
 		t.Fatalf("verify: %d %v", st, body)
 	}
-	if st, body = s.call("GET", "/v1/faces/"+id, s.keyA, nil); st != 200 || body["external_id"] != "alice" {
+	if st, body = s.call("GET", "/v1/faces/"+id, s.keyA, nil); st != 200 || body["external_id"] != "alice" ||
+		body["has_pin"] != false || body["needs_reenrollment"] != false {
 		t.Fatalf("get: %d %v", st, body)
 	}
 	if st, body = s.call("GET", "/v1/faces", s.keyA, nil); st != 200 || len(body["faces"].([]any)) != 1 {
@@ -430,6 +431,10 @@ func TestRulesOverHTTP(t *testing.T) {
 	expect("enroll without the required PIN", 401, "PIN_REQUIRED", st, body)
 	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": alice, "pin": "4321"})
 	expect("enroll", 201, "", st, body)
+	id := body["facial_id"].(string)
+	if st, body = s.call("GET", "/v1/faces/"+id, key, nil); st != 200 || body["has_pin"] != true {
+		t.Errorf("a face enrolled with a PIN: %d %v", st, body)
+	}
 	st, body = s.call("POST", "/v1/enroll", key, map[string]string{"image": b64(testface.Person(t, 5, 0, 12)), "pin": "1111"})
 	expect("enroll the same person again", 409, "FACE_DUPLICATION", st, body)
 

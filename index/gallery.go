@@ -159,6 +159,22 @@ func (g *Gallery) Sizes() map[string]int {
 	return sizes
 }
 
+// HasModel reports whether the face has a template of the model.
+func (g *Gallery) HasModel(appID, faceID, model string) bool {
+	a := g.app(appID)
+	if a == nil {
+		return false
+	}
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	slot, ok := a.byID[faceID]
+	if !ok {
+		return false
+	}
+	s := a.models[model]
+	return s != nil && inSlab(a.faces[slot].rows, s)
+}
+
 // Models returns, per model, how many faces of the app have templates of
 // it, so the service can tell when faces enrolled with an old recogniser
 // need to enroll again: Search never compares a probe with templates of

@@ -66,6 +66,17 @@ func TestModelFiltering(t *testing.T) {
 	if got, want := g.Models("app"), map[string]int{"m1": 2, "m2": 2}; !maps.Equal(got, want) {
 		t.Errorf("Models = %v, want %v", got, want)
 	}
+	for _, c := range []struct {
+		app, face, model string
+		want             bool
+	}{
+		{"app", "a", "m1", true}, {"app", "a", "m2", false}, {"app", "c", "m2", true},
+		{"app", "z", "m1", false}, {"other", "a", "m1", false}, {"app", "b", "m3", false},
+	} {
+		if got := g.HasModel(c.app, c.face, c.model); got != c.want {
+			t.Errorf("HasModel(%s, %s, %s) = %v", c.app, c.face, c.model, got)
+		}
+	}
 }
 
 func TestMinScore(t *testing.T) {

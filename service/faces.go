@@ -8,14 +8,22 @@ import (
 	"github.com/visagehq/visage"
 )
 
-// Face returns one enrolled face of the app, without its templates.
+// Face returns one enrolled face of the app, without its templates. The
+// PIN hash stays, as in Faces, for callers to report whether there is one.
 func (s *Service) Face(ctx context.Context, app *visage.App, facialID string) (*visage.Face, error) {
 	f, err := s.store.Face(ctx, app.ID, facialID)
 	if err != nil {
 		return nil, err
 	}
-	f.Templates, f.PINHash = nil, nil
+	f.Templates = nil
 	return f, nil
+}
+
+// NeedsReenrollment reports whether a face has no template of the current
+// recogniser pack: enrolled with another, it cannot be recognised until it
+// enrolls again (docs/packs.md).
+func (s *Service) NeedsReenrollment(app *visage.App, facialID string) bool {
+	return s.table != nil && !s.gallery.HasModel(app.ID, facialID, s.table.Model)
 }
 
 // Faces pages through the app's faces after the cursor (a facial ID, ""
