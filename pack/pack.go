@@ -128,8 +128,9 @@ func (p *Pack) Dim() int {
 	return n
 }
 
-// Default is the pack used when none is configured.
-const Default = "faceplugin-mfn512"
+// Default is the pack used when none is configured: the best of the
+// candidates at the default accuracy level and beyond (docs/accuracy.md).
+const Default = "fused-mfn512-mfn192"
 
 //go:embed builtin
 var builtin embed.FS

@@ -186,14 +186,14 @@ type crashServer struct {
 
 var listeningRE = regexp.MustCompile(`Visage listening on http://(\S+) `)
 
-func startCrashServer(t *testing.T, bin, data, ortLib, models, logPath string) *crashServer {
+func startCrashServer(t *testing.T, bin, data, ortLib, models, logPath string, extra ...string) *crashServer {
 	t.Helper()
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data,
-		"--ort-lib", ortLib, "--models", models, "--workers", "2")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data,
+		"--ort-lib", ortLib, "--models", models, "--workers", "2"}, extra...)...)
 	cmd.Stderr = logf
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
