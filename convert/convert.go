@@ -14,8 +14,8 @@ import (
 	"path/filepath"
 
 	"github.com/visagehq/visage/convert/onnx"
-	"github.com/visagehq/visage/convert/tflite"
 	"github.com/visagehq/visage/convert/tfjs"
+	"github.com/visagehq/visage/convert/tflite"
 )
 
 // Output is one model made at setup.
