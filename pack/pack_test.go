@@ -106,6 +106,9 @@ func TestOperatorPack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if def.Calibration == nil {
+		t.Fatal(def.Uncalibrated)
+	}
 	f, _ := os.Create(filepath.Join(dir, "calibration.json"))
 	def.Calibration.WriteJSON(f)
 	f.Close()
