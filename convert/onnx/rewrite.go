@@ -114,4 +114,3 @@ func eachField(msg []byte, fn func(num protowire.Number, typ protowire.Type, raw
 	}
 	return nil
 }
-
