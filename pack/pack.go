@@ -97,7 +97,7 @@ type Pack struct {
 
 // ID names the exact weights a template was made with: the model file's
 // name without extension and the start of its checksum, e.g.
-// fr_feature@87aacdfe5751.
+// fr_feature_fast@e3fb7b7680ab.
 func (p *Pack) ID() string {
 	if len(p.Parts) == 0 {
 		return strings.TrimSuffix(filepath.Base(p.Model.File), ".onnx") + "@" + p.Model.SHA256[:12]
