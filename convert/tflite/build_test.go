@@ -41,6 +41,7 @@ const (
 	opConv      = 3
 	opDepthwise = 4
 	opMul       = 18
+	opRelu      = 19
 	opReshape   = 22
 	opTanh      = 28
 	opCustom    = 32

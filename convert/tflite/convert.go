@@ -72,6 +72,7 @@ func Convert(data []byte) (*onnx.Model, error) {
 	if !c.ready[m.Outputs[0]] {
 		return nil, fmt.Errorf("tflite: no operator computes the output %q", out.Name)
 	}
+	c.foldAbsSub()
 	c.g.Name = "tflite"
 	c.g.Inputs = []onnx.Value{{Name: InputName, Type: onnx.Float, Dims: c.dims(in)}}
 	c.g.Outputs = []onnx.Value{{Name: OutputName, Type: onnx.Float, Dims: c.dims(out)}}

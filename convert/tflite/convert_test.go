@@ -286,3 +286,52 @@ func TestMalformedFiles(t *testing.T) {
 		t.Errorf("whole: %v", err)
 	}
 }
+
+// TFLite's lowered PReLU, relu(x) + k·(x − |x|), converts with Abs and Sub
+// folded into one Min (k doubled), and computes the same.
+func TestLoweredPReLUFolds(t *testing.T) {
+	k := []float32{0.25, -0.5, 1.5}
+	g := fbModel{
+		tensors: []fbTensor{
+			{name: "x", shape: []int32{1, 2, 2, 3}},
+			{name: "a", shape: []int32{1, 2, 2, 3}},
+			{name: "d", shape: []int32{1, 2, 2, 3}},
+			floatTensor("k", []int32{3}, k),
+			{name: "m", shape: []int32{1, 2, 2, 3}},
+			{name: "r", shape: []int32{1, 2, 2, 3}},
+			{name: "y", shape: []int32{1, 2, 2, 3}},
+			{name: "shape", shape: []int32{2}, typ: 2, data: []byte{1, 0, 0, 0, 12, 0, 0, 0}},
+			{name: "out", shape: []int32{1, 12}},
+		},
+		ops: []fbOp{
+			{code: opAbs, inputs: []int32{0}, outputs: []int32{1}},
+			{code: opSub, inputs: []int32{0, 1}, outputs: []int32{2}, optType: optSub, options: activationOpts(0)},
+			{code: opMul, inputs: []int32{2, 3}, outputs: []int32{4}, optType: optMul, options: activationOpts(0)},
+			{code: opRelu, inputs: []int32{0}, outputs: []int32{5}},
+			{code: opAdd, inputs: []int32{5, 4}, outputs: []int32{6}, optType: optAdd, options: activationOpts(0)},
+			{code: opReshape, inputs: []int32{6, 7}, outputs: []int32{8}},
+		},
+		inputs:  []int32{0},
+		outputs: []int32{8},
+	}
+	m, err := tflite.Convert(g.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]int{}
+	for _, n := range m.Graph.Nodes {
+		ops[n.Op]++
+	}
+	if ops["Abs"] != 0 || ops["Sub"] != 0 || ops["Min"] != 1 {
+		t.Errorf("nodes %v: want Abs and Sub folded into one Min", ops)
+	}
+	x := wave(12, 2, 3)
+	got := run(t, g.bytes(), x, 2, 2, 3)
+	for i, v := range x {
+		c := float64(k[i%3])
+		want := math.Max(float64(v), 0) + c*(float64(v)-math.Abs(float64(v)))
+		if math.Abs(float64(got[i])-want) > 1e-6 {
+			t.Fatalf("output %d = %v, want %v", i, got[i], want)
+		}
+	}
+}
