@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -274,6 +275,9 @@ func newAuthBench(ctx context.Context, ef *engineFlags, photo []byte, faces int)
 		return nil, err
 	}
 	ab.probe = *found[0].Template
+	if ab.eng.Pack().Calibration == nil {
+		return nil, errors.New(ab.eng.Pack().Uncalibrated)
+	}
 	if ab.threshold, err = ab.eng.Pack().Calibration.Threshold(match.DefaultLevel); err != nil {
 		return nil, err
 	}
