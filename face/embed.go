@@ -24,6 +24,7 @@ type recogniser struct {
 // newRecognisers reads and checks the pack's models.
 func newRecognisers(p *pack.Pack) ([]recogniser, error) {
 	var recs []recogniser
+	scale := p.Scale()
 	for i, rp := range p.Recognisers() {
 		data, err := rp.ReadModel()
 		if err != nil {
@@ -32,7 +33,7 @@ func newRecognisers(p *pack.Pack) ([]recogniser, error) {
 		r := recogniser{
 			model: &modelFile{name: rp.Name, data: data, sum: rp.Model.SHA256},
 			size:  rp.Input.Size, input: rp.Input.Name, output: rp.Output.Name, dim: rp.Output.Dim,
-			scale: p.Scale()[i],
+			scale: scale[i],
 		}
 		for _, pt := range rp.Alignment {
 			r.ref = append(r.ref, Point{pt[0], pt[1]})
