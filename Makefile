@@ -14,10 +14,12 @@ vet:
 	$(GO) vet ./...
 
 test: setup vet
+	@bash scripts/browser.sh
 	$(GO) test ./...
+	@echo "widget screenshots: bin/screenshots/"
 
 run: build
-	./bin/visage serve
+	./bin/visage serve --demo
 
 bench: build
 	./bin/visage bench speed

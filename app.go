@@ -37,6 +37,17 @@ type AppSettings struct {
 	// RequireLiveness refuses faces the anti-spoofing model scores as not
 	// live (PAD_ATTACK).
 	RequireLiveness bool `json:"require_liveness"`
+
+	// The browser widget's gate (docs/widget.md). AllowedOrigins, when
+	// set, are the only web origins ("https://shop.example") whose pages
+	// may open widget sessions (FORBIDDDEN_ORIGIN); RejectEmptyOrigin
+	// refuses a request that names no origin at all (EMPTY_ORIGIN).
+	AllowedOrigins    []string `json:"allowed_origins,omitempty"`
+	RejectEmptyOrigin bool     `json:"reject_empty_origin"`
+	// AllowedCountries, when set, are the ISO 3166-1 alpha-2 codes from
+	// which widget sessions may be opened (FORBIDDDEN_COUNTRY), as read
+	// from the header the server is configured to trust.
+	AllowedCountries []string `json:"allowed_countries,omitempty"`
 }
 
 // APIKey is a private key of an app. Only its hash is stored; Prefix is

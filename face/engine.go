@@ -60,6 +60,11 @@ type Config struct {
 type Options struct {
 	// Single requires exactly one face: NO_FACE or MANY_FACES otherwise.
 	Single bool
+	// Background, when in (0, 1], drops the faces shorter than this share
+	// of the tallest face's height before anything else: in a camera
+	// frame of someone at arm's length, a face that small is a poster or
+	// a passer-by far behind, not a second person at the camera.
+	Background float32
 	// MaxFaces analyses only the largest n faces (0: all). Detection still
 	// counts every face, so Single still sees a second face.
 	MaxFaces int
@@ -311,6 +316,19 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 		}
 	}
 	lap(&tm.Detect)
+	if opts.Background > 0 && len(dets) > 1 {
+		var tallest float32
+		for _, d := range dets {
+			tallest = max(tallest, d.box.H)
+		}
+		kept := dets[:0]
+		for _, d := range dets {
+			if d.box.H >= opts.Background*tallest {
+				kept = append(kept, d)
+			}
+		}
+		dets = kept
+	}
 	if opts.Single && len(dets) == 0 {
 		return nil, visage.Errorf(visage.CodeNoFace, "no face found in the image")
 	}

@@ -211,6 +211,36 @@ func TestSingleFaceRequirement(t *testing.T) {
 	}
 }
 
+// Background drops the faces much smaller than the largest: the others of
+// a group photo count as people or not by their size.
+func TestBackgroundFaces(t *testing.T) {
+	all := analyze(t, sample(t, 1), face.Options{})
+	var tallest float32
+	for _, f := range all {
+		tallest = max(tallest, f.Box.H)
+	}
+	for _, share := range []float32{0.3, 0.6, 0.9, 1} {
+		var want []face.Rect
+		for _, f := range all {
+			if f.Box.H >= share*tallest {
+				want = append(want, f.Box)
+			}
+		}
+		got := analyze(t, sample(t, 1), face.Options{Background: share})
+		if len(got) != len(want) {
+			t.Fatalf("Background %.2f: %d faces, want %d", share, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Box != want[i] {
+				t.Errorf("Background %.2f: face %d at %v, want %v", share, i, got[i].Box, want[i])
+			}
+		}
+	}
+	if got, err := engine(t).Analyze(context.Background(), sample(t, 1), face.Options{Single: true, Background: 1}); err != nil || len(got) != 1 {
+		t.Errorf("Single with every other face in the background: %d faces, %v", len(got), err)
+	}
+}
+
 func TestBadInputGetsItsCode(t *testing.T) {
 	e := engine(t)
 	good := sample(t, 1)

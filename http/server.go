@@ -30,6 +30,16 @@ type Config struct {
 	Ready func(context.Context) error
 	// Metrics, when set, are updated and served at /metrics.
 	Metrics *Metrics
+	// Mounts are handlers of other packages (the browser widget) served
+	// under this server's request IDs, limits, logs and metrics.
+	Mounts []Mount
+}
+
+// Mount routes the paths matching Pattern (as net/http's ServeMux takes
+// it) to Handler.
+type Mount struct {
+	Pattern string
+	Handler http.Handler
 }
 
 // Server is the native API's handler.
@@ -116,6 +126,9 @@ func (s *Server) routes() {
 		default:
 			s.mux.Handle(rt.pattern, rt.plain)
 		}
+	}
+	for _, m := range s.cfg.Mounts {
+		s.mux.Handle(m.Pattern, m.Handler)
 	}
 }
 

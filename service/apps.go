@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
+	"net/url"
 	"strings"
 
 	"github.com/visagehq/visage"
@@ -70,6 +71,18 @@ func (s *Service) UpdateSettings(ctx context.Context, app *visage.App, set visag
 	}
 	if set.MinAge < 0 || set.MinAge > 100 {
 		return visage.Errorf(visage.CodeInvalidRequest, "min_age must be 0 to 100")
+	}
+	origins, err := normalizeOrigins(set.AllowedOrigins)
+	if err != nil {
+		return err
+	}
+	set.AllowedOrigins = origins
+	for i, c := range set.AllowedCountries {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+			return visage.Errorf(visage.CodeInvalidRequest, "allowed_countries: %q is not an ISO 3166-1 alpha-2 code such as \"FR\"", set.AllowedCountries[i])
+		}
+		set.AllowedCountries[i] = c
 	}
 	app.Settings = set
 	return s.store.UpdateApp(ctx, app)
@@ -153,4 +166,21 @@ func (s *Service) Keys(ctx context.Context, appID string) ([]visage.APIKey, erro
 // RevokeKey stops a key from working, at once (admin).
 func (s *Service) RevokeKey(ctx context.Context, appID, keyID string) error {
 	return s.store.RevokeKey(ctx, appID, keyID)
+}
+
+// normalizeOrigins checks that each allowed origin is a web origin —
+// scheme, host and optional port, nothing else — and writes it the way
+// browsers send it in the Origin header, so that a plain string
+// comparison decides.
+func normalizeOrigins(in []string) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for _, o := range in {
+		u, err := url.Parse(strings.TrimSpace(o))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, visage.Errorf(visage.CodeInvalidRequest, "allowed_origins: %q is not an origin such as \"https://shop.example\" (scheme, host and optional port only)", o)
+		}
+		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	return out, nil
 }

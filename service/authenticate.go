@@ -89,7 +89,7 @@ func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, fac
 // probe analyses the photo of someone claiming to be enrolled: one face,
 // live when the app requires it.
 func (s *Service) probe(ctx context.Context, app *visage.App, image []byte) (*face.Face, error) {
-	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Embed: true, Liveness: app.Settings.RequireLiveness})
+	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Background: Background, Embed: true, Liveness: app.Settings.RequireLiveness})
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 	}
 
 	faces, err := s.analyzeAll(ctx, req.Images, face.Options{
-		Single: true, Embed: true, Quality: true,
+		Single: true, Background: Background, Embed: true, Quality: true,
 		Liveness: set.RequireLiveness, Attributes: true,
 	})
 	if err != nil {

@@ -40,6 +40,10 @@ const (
 	PINLockAfter    = 3
 	PINLockFor      = 15 * time.Minute
 	MinorsMargin    = 7 // years added to an app's minimum age
+	// Background is the share of the tallest face's height under which a
+	// face does not count as a second person in a photo that must show
+	// one: a poster, or a passer-by far behind (face.Options.Background).
+	Background = 0.5
 	// MaxYaw is how far, in degrees, a head may be turned. Beyond it the
 	// face cannot be aligned to the frontal reference and its template is
 	// unreliable: a profile face has matched a stranger at level 4. The

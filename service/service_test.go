@@ -244,3 +244,31 @@ func TestProfileFaceRefused(t *testing.T) {
 	_, err = f.svc.Authenticate(f.ctx, app, testface.Person(t, 2, 0, 0), "")
 	wantCode(t, err, visage.CodeFaceNotFrontal)
 }
+
+// The widget's gate settings are checked and written as browsers send
+// origins, so that comparing strings decides.
+func TestWidgetSettings(t *testing.T) {
+	f := newFixture(t)
+	app := f.app(t, visage.AppSettings{})
+	set := app.Settings
+	set.AllowedOrigins = []string{"HTTPS://Shop.Example/", "http://localhost:3000"}
+	set.AllowedCountries = []string{"fr", " BE "}
+	check(t, f.svc.UpdateSettings(f.ctx, app, set))
+	if got := app.Settings.AllowedOrigins; len(got) != 2 || got[0] != "https://shop.example" || got[1] != "http://localhost:3000" {
+		t.Errorf("origins stored as %q", got)
+	}
+	if got := app.Settings.AllowedCountries; len(got) != 2 || got[0] != "FR" || got[1] != "BE" {
+		t.Errorf("countries stored as %q", got)
+	}
+	for _, bad := range []visage.AppSettings{
+		{Level: 4, AllowedOrigins: []string{"shop.example"}},
+		{Level: 4, AllowedOrigins: []string{"https://shop.example/login"}},
+		{Level: 4, AllowedOrigins: []string{"ftp://shop.example"}},
+		{Level: 4, AllowedCountries: []string{"FRA"}},
+		{Level: 4, AllowedCountries: []string{"1A"}},
+	} {
+		if err := f.svc.UpdateSettings(f.ctx, app, bad); visage.ErrorCode(err) != visage.CodeInvalidRequest {
+			t.Errorf("%+v: %v, want INVALID_REQUEST", bad, err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store"
 	"github.com/visagehq/visage/store/sqlite"
+	"github.com/visagehq/visage/widget"
 )
 
 // dataFlags locate the data folder: the SQLite database and the key that
@@ -76,6 +78,9 @@ func runServe(args []string, out io.Writer) error {
 		defAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defAddr, "listen address ($VISAGE_ADDR)")
+	countryHeader := fs.String("country-header", os.Getenv("VISAGE_COUNTRY_HEADER"), "request header with the client's ISO 3166-1 country, set by a proxy you trust, e.g. CF-IPCountry ($VISAGE_COUNTRY_HEADER)")
+	challenges := fs.String("challenges", "tilt_left,tilt_right,turn_left,turn_right", "the widget's liveness movements, picked at random per session")
+	demo := fs.Bool("demo", false, "serve /demo: the widget on a demo application, created on first use")
 	fs.String("config", "", "optional JSON config file: flag names as keys, and plans ($VISAGE_CONFIG)")
 	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
 	if err != nil {
@@ -119,13 +124,31 @@ func runServe(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "first start: admin token %s (shown once; `visage admin token` makes another)\n", token)
 	}
 
-	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics})
+	chal, err := widget.ParseChallenges(strings.Split(*challenges, ","))
+	if err != nil {
+		return usageError{"serve: --challenges: " + err.Error()}
+	}
+	wcfg := widget.Config{CountryHeader: *countryHeader, Challenges: chal, Logger: log}
+	if *demo {
+		if wcfg.DemoPublicID, err = demoApp(ctx, svc); err != nil {
+			return err
+		}
+	}
+	wid := widget.New(svc, wcfg)
+	var mounts []vhttp.Mount
+	for _, p := range wid.Patterns() {
+		mounts = append(mounts, vhttp.Mount{Pattern: p, Handler: wid})
+	}
+	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics, Mounts: mounts})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(out, "Visage listening on http://%s (data in %s, %d faces loaded)\n", ln.Addr(), df.dir, sum(gallery.Sizes()))
+	if *demo {
+		fmt.Fprintf(out, "Try the widget: http://%s/demo\n", ln.Addr())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -141,6 +164,34 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// demoName names the app behind /demo.
+const demoName = "Visage demo"
+
+// demoApp returns the public ID of the demo app, creating it on first
+// use: liveness and duplicate prevention on, as a real deployment would
+// have them, any origin allowed.
+func demoApp(ctx context.Context, svc *service.Service) (string, error) {
+	apps, err := svc.Apps(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range apps {
+		if a.Name == demoName {
+			return a.PublicID, nil
+		}
+	}
+	a, err := svc.CreateApp(ctx, demoName, "free")
+	if err != nil {
+		return "", err
+	}
+	set := a.Settings
+	set.RequireLiveness, set.PreventDuplicates = true, true
+	if err := svc.UpdateSettings(ctx, a, set); err != nil {
+		return "", err
+	}
+	return a.PublicID, nil
 }
 
 func sum(m map[string]int) int {

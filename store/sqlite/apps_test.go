@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func TestAppsCRUD(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.ID != "app1" || got.PublicID != "pub-app1" || got.Name != "App app1" || got.Plan != "free" ||
-		got.Settings != a.Settings || !got.CreatedAt.Equal(a.CreatedAt) {
+		!reflect.DeepEqual(got.Settings, a.Settings) || !got.CreatedAt.Equal(a.CreatedAt) {
 		t.Fatalf("got %+v, want %+v", got, a)
 	}
 	if got, err := s.AppByPublicID(ctx, "pub-app2"); err != nil || got.ID != "app2" {
@@ -33,11 +34,12 @@ func TestAppsCRUD(t *testing.T) {
 	}
 
 	a.Name, a.Plan = "Renamed", "pro"
-	a.Settings = visage.AppSettings{Level: 6, PreventDuplicates: true, RequirePIN: true, UniquePIN: true, MinAge: 18, RequireLiveness: true}
+	a.Settings = visage.AppSettings{Level: 6, PreventDuplicates: true, RequirePIN: true, UniquePIN: true, MinAge: 18, RequireLiveness: true,
+		AllowedOrigins: []string{"https://shop.example"}, AllowedCountries: []string{"FR", "ES"}, RejectEmptyOrigin: true}
 	if err := s.UpdateApp(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.App(ctx, "app1"); got.Name != "Renamed" || got.Plan != "pro" || got.Settings != a.Settings {
+	if got, _ := s.App(ctx, "app1"); got.Name != "Renamed" || got.Plan != "pro" || !reflect.DeepEqual(got.Settings, a.Settings) {
 		t.Fatalf("after update: %+v", got)
 	}
 

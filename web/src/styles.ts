@@ -1,0 +1,110 @@
+// The modal's whole stylesheet. It lives inside the shadow root, so the
+// page's CSS can't reach in and ours can't leak out. System fonts only: the
+// widget loads nothing from anywhere else.
+export const ACCENT = "#2563eb";
+
+export const css = `
+:host { all: initial; }
+*, *::before, *::after { box-sizing: border-box; }
+.backdrop {
+  position: fixed; inset: 0; z-index: 2147483647;
+  display: flex; align-items: center; justify-content: center;
+  padding: 16px; background: rgba(15, 23, 42, 0.55);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Noto Sans Arabic", Tahoma, sans-serif;
+  font-size: 16px; line-height: 1.5; color: #0f172a;
+  -webkit-text-size-adjust: 100%; text-size-adjust: 100%;
+}
+.card {
+  width: 100%; max-width: 420px; max-height: 100%; overflow: auto;
+  display: flex; flex-direction: column;
+  background: #fff; border-radius: 16px;
+  box-shadow: 0 24px 60px rgba(15, 23, 42, 0.35);
+}
+.head {
+  display: flex; align-items: center; gap: 8px;
+  padding-block: 10px; padding-inline: 20px 8px;
+  border-bottom: 1px solid #e2e8f0;
+}
+.head h2 {
+  flex: 1; margin: 0; display: flex; align-items: center; gap: 8px;
+  font-size: 16px; font-weight: 600;
+}
+.head h2 svg { color: ${ACCENT}; flex: none; }
+.x {
+  flex: none; width: 44px; height: 44px; display: grid; place-items: center;
+  border: 0; border-radius: 10px; background: transparent; color: #475569; cursor: pointer;
+}
+.x:hover { background: #f1f5f9; color: #0f172a; }
+.body { padding: 20px; }
+.foot { padding: 0 20px 14px; text-align: center; font-size: 12px; color: #64748b; }
+.screen { display: flex; flex-direction: column; gap: 14px; text-align: center; }
+h3 { margin: 0; font-size: 21px; font-weight: 650; line-height: 1.3; }
+h3:focus { outline: none; }
+p { margin: 0; font-size: 16px; color: #334155; }
+.note { font-size: 14px; color: #64748b; }
+.icon {
+  width: 64px; height: 64px; margin: 4px auto 0; border-radius: 50%;
+  display: grid; place-items: center; background: #eff6ff; color: ${ACCENT};
+}
+.icon.good { background: #dcfce7; color: #16a34a; }
+.icon.bad { background: #fee2e2; color: #dc2626; }
+.actions { display: flex; gap: 10px; margin-top: 6px; }
+.actions > .btn { flex: 1; }
+.btn {
+  min-height: 48px; padding: 10px 16px; border-radius: 10px; cursor: pointer;
+  font: inherit; font-size: 16px; font-weight: 600; border: 1px solid transparent;
+}
+.primary { background: ${ACCENT}; color: #fff; }
+.primary:hover { background: #1d4ed8; }
+.secondary { background: #fff; color: #0f172a; border-color: #cbd5e1; }
+.secondary:hover { background: #f8fafc; }
+button:focus-visible, input:focus-visible, .x:focus-visible {
+  outline: 3px solid ${ACCENT}; outline-offset: 2px;
+}
+.stage {
+  position: relative; width: 100%; padding-top: 75%;
+  border-radius: 12px; overflow: hidden; background: #0f172a;
+}
+.stage video, .stage svg { position: absolute; inset: 0; width: 100%; height: 100%; }
+.stage video { object-fit: cover; transform: scaleX(-1); }
+.oval { fill: none; stroke: #e2e8f0; stroke-width: 4; transition: stroke 0.2s; }
+.stage.good .oval { stroke: #22c55e; }
+.guidance { min-height: 3em; font-size: 20px; font-weight: 600; color: #0f172a; line-height: 1.4; }
+.bar { height: 8px; border-radius: 999px; background: #e2e8f0; overflow: hidden; }
+.bar > div { height: 100%; width: 0; background: ${ACCENT}; border-radius: 999px; transition: width 0.3s ease; }
+.spinner {
+  width: 52px; height: 52px; margin: 12px auto 4px; border-radius: 50%;
+  border: 5px solid #dbeafe; border-top-color: ${ACCENT};
+  animation: spin 0.9s linear infinite;
+}
+@keyframes spin { to { transform: rotate(360deg); } }
+.pin-input {
+  width: 100%; padding: 10px; direction: ltr; text-align: center;
+  font: inherit; font-size: 28px; letter-spacing: 0.3em; font-variant-numeric: tabular-nums;
+  border: 2px solid #cbd5e1; border-radius: 10px; color: #0f172a; background: #fff;
+}
+.pin-input:focus { border-color: ${ACCENT}; }
+.msg { min-height: 1.5em; font-size: 15px; font-weight: 500; color: #b91c1c; }
+.keys { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; direction: ltr; }
+.key {
+  min-height: 52px; display: grid; place-items: center; cursor: pointer;
+  font: inherit; font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums;
+  border: 1px solid #e2e8f0; border-radius: 10px; background: #f8fafc; color: #0f172a;
+}
+.key:hover { background: #f1f5f9; }
+.key.ok { background: ${ACCENT}; border-color: ${ACCENT}; color: #fff; font-size: 17px; }
+.key.ok:hover { background: #1d4ed8; }
+.sr-only {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+}
+@media (max-width: 480px) {
+  .backdrop { padding: 0; align-items: flex-end; }
+  .card { max-width: none; border-radius: 16px 16px 0 0; }
+  .body { padding: 16px; }
+}
+@media (prefers-reduced-motion: reduce) {
+  .spinner { animation-duration: 3s; }
+  .bar > div, .oval { transition: none; }
+}
+`;

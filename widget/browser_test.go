@@ -1,0 +1,435 @@
+package widget_test
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"image"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/testface"
+	"github.com/visagehq/visage/service"
+)
+
+// End-to-end tests: Debian's Chromium, headless, with a fake camera
+// playing a clip made from a real photo, on a page of another origin
+// ("the shop") that loads fio.js from the Visage server. Each test saves
+// a screenshot of every screen the widget shows into screenshotDir.
+
+// screenshotDir is where the screenshots go: $VISAGE_SCREENSHOTS, else
+// bin/screenshots at the repository's root (ignored by git).
+func screenshotDir(t testing.TB) string {
+	dir := os.Getenv("VISAGE_SCREENSHOTS")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0)
+		dir = filepath.Join(filepath.Dir(file), "..", "bin", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func chromiumPath(t testing.TB) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("Debian's chromium is not installed (make setup installs it)")
+	return ""
+}
+
+// shop serves the pages of a site that uses the widget, on its own port:
+// reached as http://localhost:port it is another origin than Visage's
+// http://127.0.0.1:port.
+func shop(t testing.TB, visageURL string) (port string) {
+	page := template.Must(template.New("p").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Example shop</title><style>body{font-family:system-ui,sans-serif;margin:2rem;background:#fafafa}</style></head>
+<body><h1>Example shop</h1><p>Sign in to your account.</p>
+{{if .Embed}}<script src="{{.Visage}}/widget.js" data-api-key="{{.Pub}}" data-user-id="{{.User}}"></script>
+<script>window.__r = null;
+FaceAuth.onSuccess(function (d) { window.__r = {ok: d}; });
+FaceAuth.onError(function (e) { window.__r = {code: e.code}; });</script>
+{{else}}<script src="{{.Visage}}/fio.js"></script>
+<script>window.fio = new faceIO("{{.Pub}}", {host: "{{.Visage}}"});</script>{{end}}
+</body></html>`))
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		page.Execute(w, map[string]any{"Visage": visageURL, "Pub": q.Get("pub"), "Embed": q.Get("embed") != "", "User": q.Get("user")})
+	}))
+	t.Cleanup(ts.Close)
+	_, port, _ = net.SplitHostPort(ts.Listener.Addr().String())
+	return port
+}
+
+// tab is a Chromium whose camera plays one clip.
+type tab struct {
+	t     testing.TB
+	ctx   context.Context
+	name  string
+	shots map[string]bool
+}
+
+type tabOptions struct {
+	clip   []image.Image
+	deny   bool // camera permission refused instead of granted
+	width  int
+	height int
+}
+
+func newTab(t testing.TB, name string, o tabOptions) *tab {
+	t.Helper()
+	video := filepath.Join(t.TempDir(), "camera.y4m")
+	if err := writeY4M(video, o.clip); err != nil {
+		t.Fatal(err)
+	}
+	if o.width == 0 {
+		o.width, o.height = 1024, 768
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(o.width, o.height),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-video-capture", video),
+	)
+	if !o.deny {
+		opts = append(opts, chromedp.Flag("use-fake-ui-for-media-stream", true))
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatal(err)
+	}
+	return &tab{t: t, ctx: ctx, name: name, shots: map[string]bool{}}
+}
+
+func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page (awaiting it when it
+// is a promise) into a value of type T.
+func eval[T any](b *tab, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// open loads the shop's page for app pub, from origin host.
+func (b *tab) open(host, port, query string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(fmt.Sprintf("http://%s:%s/?%s", host, port, query)), chromedp.WaitReady("body"))
+}
+
+// result is how a widget call ended: its value, or the fioErrCode name.
+type result struct {
+	OK   map[string]any `json:"ok"`
+	Code string         `json:"code"`
+	MS   float64        `json:"ms"`
+}
+
+// start calls the widget (call is a JS expression giving a promise); the
+// outcome lands in window.__r.
+func (b *tab) start(call string) {
+	b.t.Helper()
+	eval[bool](b, `(() => {
+		window.__r = null; const t0 = performance.now();
+		const errs = fio.fetchAllErrorCodes();
+		(`+call+`).then(v => window.__r = {ok: v, ms: performance.now() - t0},
+			c => window.__r = {code: Object.keys(errs).find(k => errs[k] === c) || String(c), ms: performance.now() - t0});
+		return true })()`)
+}
+
+// wait polls the widget until the call ends, saving a screenshot of each
+// new screen and typing the PINs each time the PIN pad waits for one.
+func (b *tab) wait(pins ...string) result {
+	b.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		st := eval[struct {
+			State   string  `json:"state"`
+			PINWait bool    `json:"pinWait"`
+			R       *result `json:"r"`
+		}](b, `(() => {
+			const h = document.getElementById('visage-fio');
+			const i = h && h.shadowRoot && h.shadowRoot.querySelector('[data-pin-input]');
+			return {state: (h && h.dataset.state) || '', pinWait: !!i && i.value === '' && !i.disabled, r: window.__r};
+		})()`)
+		if st.State != "" && !b.shots[st.State] {
+			b.shots[st.State] = true
+			time.Sleep(250 * time.Millisecond) // let the screen settle (video frames, transitions)
+			b.screenshot(st.State)
+		}
+		if st.State == "pin" && st.PINWait && len(pins) > 0 {
+			b.do(chromedp.KeyEvent(pins[0] + "\r"))
+			pins = pins[1:]
+			time.Sleep(200 * time.Millisecond)
+		}
+		if st.R != nil {
+			return *st.R
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.screenshot("stuck")
+	b.t.Fatal("the widget gave no result in 90 s")
+	return result{}
+}
+
+func (b *tab) screenshot(state string) {
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	path := filepath.Join(screenshotDir(b.t), b.name+"-"+state+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// click clicks the element of the widget's shadow root matching sel.
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	if !eval[bool](b, `(() => { const e = document.getElementById('visage-fio').shadowRoot.querySelector('`+sel+`'); if (!e) return false; e.click(); return true })()`) {
+		b.t.Fatalf("no %s in the widget", sel)
+	}
+}
+
+// enrolled enrolls person through the service, as a backend would.
+func enrolled(t testing.TB, s *server, app *visage.App, externalID, pin string, photos ...[]byte) string {
+	t.Helper()
+	e, err := s.svc.Enroll(context.Background(), app, service.EnrollRequest{Images: photos, ExternalID: externalID, PIN: pin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.FacialID
+}
+
+func logTime(t testing.TB, what string, r result) {
+	t.Logf("%s: %.1f s from the call to the result", what, r.MS/1000)
+}
+
+// Enroll with the consent screen and a payload, then log in: the same
+// facial ID and payload come back.
+func TestBrowserEnrollThenAuthenticate(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}, PreventDuplicates: true})
+	b := newTab(t, "enroll", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 0))})
+	b.open("localhost", port, "pub="+app.PublicID)
+
+	b.start(`fio.enroll({payload: {whoami: 123456, email: "john.doe@example.com"}, enrollIntroTimeout: 2})`)
+	b.waitState("consent")
+	b.click("[data-accept]")
+	r := b.wait()
+	if r.Code != "" || r.OK["facialId"] == nil || r.OK["timestamp"] == nil || r.OK["details"] == nil {
+		t.Fatalf("enroll: %+v", r)
+	}
+	logTime(t, "enroll (consent, intro, camera, frames, challenge)", r)
+
+	b.name = "authenticate"
+	b.shots = map[string]bool{}
+	b.start(`fio.authenticate({locale: "auto"})`)
+	a := b.wait()
+	if a.Code != "" || a.OK["facialId"] != r.OK["facialId"] {
+		t.Fatalf("authenticate: %+v, enrolled %v", a, r.OK["facialId"])
+	}
+	if p, _ := a.OK["payload"].(map[string]any); p["email"] != "john.doe@example.com" || p["whoami"] != float64(123456) {
+		t.Errorf("payload %v", a.OK["payload"])
+	}
+	logTime(t, "authenticate", a)
+}
+
+// waitState polls until the widget shows state, saving screenshots as
+// wait does.
+func (b *tab) waitState(state string) {
+	b.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		st := eval[string](b, `(document.getElementById('visage-fio') || {dataset: {}}).dataset.state || ''`)
+		if st != "" && !b.shots[st] {
+			b.shots[st] = true
+			time.Sleep(250 * time.Millisecond)
+			b.screenshot(st)
+		}
+		if st == state {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.t.Fatalf("the widget never showed %s", state)
+}
+
+// Someone who is not enrolled is not recognised.
+func TestBrowserUnrecognizedFace(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{})
+	enrolled(t, s, app, "", "", testface.Person(t, 6, 0, 0))
+	b := newTab(t, "unrecognized", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 1, 0))})
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate()`)
+	if r := b.wait(); r.Code != "UNRECOGNIZED_FACE" {
+		t.Fatalf("a stranger: %+v, want UNRECOGNIZED_FACE", r)
+	}
+}
+
+// A camera that sees no face gives up after idleTimeout — here in
+// Arabic, on a phone-sized screen.
+func TestBrowserNoFace(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{})
+	b := newTab(t, "noface-ar-phone", tabOptions{clip: emptyClip(), width: 390, height: 844})
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate({idleTimeout: 3, locale: "ar"})`)
+	b.waitState("scan")
+	if dir := eval[string](b, `document.getElementById('visage-fio').shadowRoot.querySelector('[dir]').getAttribute('dir')`); dir != "rtl" {
+		t.Errorf("Arabic widget dir=%q, want rtl", dir)
+	}
+	r := b.wait()
+	if r.Code != "NO_FACES_DETECTED" {
+		t.Fatalf("no face: %+v, want NO_FACES_DETECTED", r)
+	}
+	if r.MS < 3000 {
+		t.Errorf("NO_FACES_DETECTED after %.0f ms, before the 3 s idleTimeout", r.MS)
+	}
+}
+
+// Camera access refused by the person.
+func TestBrowserPermissionRefused(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{})
+	b := newTab(t, "permission", tabOptions{clip: emptyClip(), deny: true})
+	if _, err := chromedp.CallBrowser(b.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "camera"}, Setting: browser.PermissionSettingDenied, Origin: "http://localhost:" + port}); err != nil {
+		t.Fatal(err)
+	}
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate()`)
+	if r := b.wait(); r.Code != "PERMISSION_REFUSED" {
+		t.Fatalf("camera refused: %+v, want PERMISSION_REFUSED", r)
+	}
+}
+
+// A page on an origin the app does not allow.
+func TestBrowserForbiddenOrigin(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}})
+	b := newTab(t, "origin", tabOptions{clip: emptyClip()})
+	b.open("127.0.0.1", port, "pub="+app.PublicID) // same page, another origin
+	b.start(`fio.authenticate()`)
+	if r := b.wait(); r.Code != "FORBIDDDEN_ORIGIN" {
+		t.Fatalf("forbidden origin: %+v, want FORBIDDDEN_ORIGIN", r)
+	}
+}
+
+// A second call while one runs is refused with SESSION_IN_PROGRESS and
+// the first goes on to its result.
+func TestBrowserSessionInProgress(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{})
+	id := enrolled(t, s, app, "", "", testface.Person(t, 6, 0, 0))
+	b := newTab(t, "inprogress", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 10))})
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate()`)
+	second := eval[string](b, `fio.authenticate().then(() => "resolved", c => Object.keys(fio.fetchAllErrorCodes()).find(k => fio.fetchAllErrorCodes()[k] === c))`)
+	if second != "SESSION_IN_PROGRESS" {
+		t.Errorf("second call: %q, want SESSION_IN_PROGRESS", second)
+	}
+	if r := b.wait(); r.Code != "" || r.OK["facialId"] != id {
+		t.Fatalf("the first call after the second was refused: %+v, want facial ID %s", r, id)
+	}
+}
+
+// A printed photo held up to the camera (NUAA's print attacks), for an
+// app that requires liveness.
+func TestBrowserPadAttack(t *testing.T) {
+	dir := testface.Datasets(t, "nuaa-print")
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{RequireLiveness: true})
+	attacks, _ := filepath.Glob(filepath.Join(dir, "ImposterRaw", "0001", "*.jpg"))
+	if len(attacks) == 0 {
+		t.Skip("no NUAA attack frames")
+	}
+	photo, err := os.ReadFile(attacks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, "pad", tabOptions{clip: tiltClip(t, photo)})
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate()`)
+	if r := b.wait(); r.Code != "PAD_ATTACK" {
+		t.Fatalf("printed photo: %+v, want PAD_ATTACK", r)
+	}
+}
+
+// Three wrong PINs end the authentication with WRONG_PIN_CODE.
+func TestBrowserWrongPIN(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{RequirePIN: true})
+	enrolled(t, s, app, "", "2468", testface.Person(t, 6, 0, 0))
+	b := newTab(t, "pin", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 10))})
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate()`)
+	if r := b.wait("1111", "2222", "3333"); r.Code != "WRONG_PIN_CODE" {
+		t.Fatalf("three wrong PINs: %+v, want WRONG_PIN_CODE", r)
+	}
+}
+
+// FaceAuth's script tag: verifies that the person at the camera is the
+// user the page names.
+func TestBrowserFaceAuthEmbed(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{})
+	enrolled(t, s, app, "alice", "", testface.Person(t, 6, 0, 0))
+	enrolled(t, s, app, "bob", "", testface.Person(t, 6, 1, 0))
+	b := newTab(t, "faceauth", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 10))})
+	for _, tc := range []struct{ user, want string }{{"alice", ""}, {"bob", "UNRECOGNIZED_FACE"}} {
+		b.shots = map[string]bool{}
+		b.name = "faceauth-" + tc.user
+		b.open("localhost", port, "embed=1&pub="+app.PublicID+"&user="+tc.user)
+		eval[bool](b, `(FaceAuth.start(), true)`)
+		r := b.wait()
+		if r.Code != tc.want || (tc.want == "" && r.OK["identity"] != tc.user) {
+			t.Errorf("FaceAuth as %s: %+v, want %q", tc.user, r, tc.want)
+		}
+	}
+}

@@ -1,0 +1,359 @@
+package widget_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/testface"
+	"github.com/visagehq/visage/widget"
+)
+
+// These tests speak the widget's protocol over real HTTP with frames made
+// from real photos, as the page does, without a browser.
+
+const site = "https://shop.example"
+
+// client is one page's session.
+type client struct {
+	s       *server
+	id      string
+	nonce   string
+	pin     string
+	answers []map[string]any
+}
+
+func (s *server) open(t testing.TB, pub string, op widget.Operation, extra map[string]any, hdr map[string]string) (*client, int, map[string]any) {
+	t.Helper()
+	body := map[string]any{"public_id": pub, "operation": op}
+	for k, v := range extra {
+		body[k] = v
+	}
+	if hdr == nil {
+		hdr = map[string]string{"Origin": site}
+	}
+	code, m := s.post("POST", "/widget/v1/sessions", hdr, "application/json", jsonBody(t, body))
+	if code != http.StatusCreated {
+		return nil, code, m
+	}
+	return &client{s: s, id: m["session"].(string), nonce: m["nonce"].(string), pin: m["pin"].(string)}, code, m
+}
+
+// frame sends one frame; on success the nonce moves on.
+func (c *client) frame(t testing.TB, jpeg []byte) (int, map[string]any) {
+	t.Helper()
+	code, m := c.s.post("POST", "/widget/v1/sessions/"+c.id+"/frames", map[string]string{"X-Visage-Nonce": c.nonce}, "image/jpeg", jpeg)
+	if code == http.StatusOK {
+		c.nonce = m["nonce"].(string)
+		c.answers = append(c.answers, m)
+	}
+	return code, m
+}
+
+// run sends the clip's frames in a loop until the server says done or
+// fails; it returns the last answer.
+func (c *client) run(t testing.TB, clip [][]byte) (int, map[string]any) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		code, m := c.frame(t, clip[i%len(clip)])
+		if code != http.StatusOK || m["done"] == true {
+			if code == http.StatusOK {
+				c.pin = m["pin"].(string)
+			}
+			return code, m
+		}
+	}
+	t.Fatalf("no result after 200 frames; last guidance %v", c.answers[len(c.answers)-1]["guidance"])
+	return 0, nil
+}
+
+func (c *client) complete(t testing.TB, pin string, payload any) (int, map[string]any) {
+	t.Helper()
+	body := map[string]any{"nonce": c.nonce}
+	if pin != "" {
+		body["pin"] = pin
+	}
+	if payload != nil {
+		body["payload"] = payload
+	}
+	code, m := c.s.post("POST", "/widget/v1/sessions/"+c.id+"/complete", nil, "application/json", jsonBody(t, body))
+	if e, ok := m["error"].(map[string]any); ok && e["nonce"] != nil {
+		c.nonce = e["nonce"].(string)
+	}
+	return code, m
+}
+
+func frames(t testing.TB, clip []image.Image) [][]byte {
+	out := make([][]byte, len(clip))
+	for i, f := range clip {
+		out[i] = jpegOf(t, f)
+	}
+	return out
+}
+
+var tiltOnly = widget.Config{Challenges: []widget.Challenge{widget.TiltLeft, widget.TiltRight}}
+
+// Enroll and authenticate through the protocol: the guidance walks
+// through the still frames and the challenge, and authentication finds
+// the enrolled person with the payload.
+func TestEnrollThenAuthenticate(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	app := s.app(visage.AppSettings{AllowedOrigins: []string{site}, PreventDuplicates: true})
+	alice := frames(t, tiltClip(t, testface.Person(t, 6, 0, 0)))
+
+	c, code, m := s.open(t, app.PublicID, widget.Enroll, nil, nil)
+	if code != http.StatusCreated {
+		t.Fatalf("open: %d %v", code, m)
+	}
+	if code, m := c.run(t, alice); code != http.StatusOK || m["pin"] != "none" {
+		t.Fatalf("enroll frames: %d %v", code, m)
+	}
+	var sawChallenge bool
+	last := float64(-1)
+	for _, a := range c.answers {
+		g := a["guidance"].(string)
+		sawChallenge = sawChallenge || g == "tilt_left" || g == "tilt_right"
+		p := a["progress"].(float64)
+		if p < 0 || p > 1 {
+			t.Errorf("progress %v out of [0, 1]", p)
+		}
+		last = max(last, p)
+	}
+	if !sawChallenge || last != 1 {
+		t.Errorf("guidance never asked for the tilt challenge (%v) or progress never reached 1 (%v)", sawChallenge, last)
+	}
+	code, en := c.complete(t, "", map[string]any{"email": "alice@example.com", "whoami": 123})
+	if code != http.StatusOK || en["facialId"] == nil || en["timestamp"] == nil {
+		t.Fatalf("enroll complete: %d %v", code, en)
+	}
+	if d, _ := en["details"].(map[string]any); d["gender"] == nil || d["age"] == nil {
+		t.Errorf("enroll details %v: want gender and age", en["details"])
+	}
+
+	c, _, _ = s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	if code, m := c.run(t, frames(t, tiltClip(t, testface.Person(t, 6, 0, 16)))); code != http.StatusOK {
+		t.Fatalf("authenticate frames: %d %v", code, m)
+	}
+	code, au := c.complete(t, "", nil)
+	if code != http.StatusOK || au["facialId"] != en["facialId"] {
+		t.Fatalf("authenticate: %d %v, enrolled %v", code, au, en["facialId"])
+	}
+	if p, _ := json.Marshal(au["payload"]); string(p) != `{"email":"alice@example.com","whoami":123}` {
+		t.Errorf("payload %s", p)
+	}
+
+	// The same person cannot enroll twice in this app.
+	c, _, _ = s.open(t, app.PublicID, widget.Enroll, nil, nil)
+	c.run(t, alice)
+	if code, m := c.complete(t, "", nil); errCode(m) != "FACE_DUPLICATION" || code != http.StatusConflict {
+		t.Errorf("second enrollment: %d %v, want 409 FACE_DUPLICATION", code, m)
+	}
+}
+
+// Every answer names the next nonce; a request with a used nonce, or to a
+// finished or expired session, is refused.
+func TestReplayedAndExpiredSessions(t *testing.T) {
+	s := newServer(t, widget.Config{TTL: 2 * time.Second})
+	app := s.app(visage.AppSettings{})
+	still := frames(t, stillClip(t, testface.Person(t, 6, 0, 0)))
+
+	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	used := c.nonce
+	if code, m := c.frame(t, still[0]); code != http.StatusOK || m["nonce"] == used {
+		t.Fatalf("first frame: %d %v", code, m)
+	}
+	replay := &client{s: s, id: c.id, nonce: used}
+	if code, m := replay.frame(t, still[0]); code != http.StatusGone || errCode(m) != "SESSION_EXPIRED" {
+		t.Errorf("replayed nonce: %d %v, want 410 SESSION_EXPIRED", code, m)
+	}
+	if code, _ := c.frame(t, still[0]); code != http.StatusOK {
+		t.Errorf("the page's own next frame after a refused replay: %d", code)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	if code, m := c.frame(t, still[0]); code != http.StatusGone || errCode(m) != "SESSION_EXPIRED" {
+		t.Errorf("expired session: %d %v, want 410 SESSION_EXPIRED", code, m)
+	}
+	if code, m := (&client{s: s, id: "nope", nonce: "x"}).frame(t, still[0]); code != http.StatusGone {
+		t.Errorf("unknown session: %d %v", code, m)
+	}
+}
+
+// The gate at opening: unknown public ID, allowed origins (Origin, else
+// Referer), empty origins, allowed countries from the trusted header.
+func TestSessionGate(t *testing.T) {
+	s := newServer(t, widget.Config{CountryHeader: "CF-IPCountry"})
+	open := s.app(visage.AppSettings{})
+	strict := s.app(visage.AppSettings{AllowedOrigins: []string{site}, RejectEmptyOrigin: true, AllowedCountries: []string{"FR", "es"}})
+	cases := []struct {
+		name string
+		pub  string
+		hdr  map[string]string
+		code int
+		want string
+	}{
+		{"unknown public ID", "pub_nope", map[string]string{"Origin": site}, 401, "UNAUTHORIZED"},
+		{"any origin when none are listed", open.PublicID, map[string]string{"Origin": "https://other.example"}, 201, ""},
+		{"no origin when not required", open.PublicID, map[string]string{}, 201, ""},
+		{"allowed origin and country", strict.PublicID, map[string]string{"Origin": site, "CF-IPCountry": "fr"}, 201, ""},
+		{"country listed in lower case", strict.PublicID, map[string]string{"Origin": site, "CF-IPCountry": "ES"}, 201, ""},
+		{"Referer when there is no Origin", strict.PublicID, map[string]string{"Referer": site + "/login?x=1", "CF-IPCountry": "FR"}, 201, ""},
+		{"forbidden origin", strict.PublicID, map[string]string{"Origin": "https://evil.example", "CF-IPCountry": "FR"}, 403, "FORBIDDDEN_ORIGIN"},
+		{"a port makes another origin", strict.PublicID, map[string]string{"Origin": site + ":8443", "CF-IPCountry": "FR"}, 403, "FORBIDDDEN_ORIGIN"},
+		{"empty origin", strict.PublicID, map[string]string{"CF-IPCountry": "FR"}, 403, "EMPTY_ORIGIN"},
+		{"forbidden country", strict.PublicID, map[string]string{"Origin": site, "CF-IPCountry": "US"}, 403, "FORBIDDDEN_COUNTRY"},
+		{"unknown country", strict.PublicID, map[string]string{"Origin": site}, 403, "FORBIDDDEN_COUNTRY"},
+	}
+	for _, tc := range cases {
+		_, code, m := s.open(t, tc.pub, widget.Authenticate, nil, tc.hdr)
+		if code != tc.code || errCode(m) != tc.want {
+			t.Errorf("%s: %d %v, want %d %s", tc.name, code, m, tc.code, tc.want)
+		}
+	}
+	if code, m := s.post("POST", "/widget/v1/sessions", nil, "application/json", []byte(`{"public_id":"`+open.PublicID+`","operation":"delete"}`)); code != 400 || errCode(m) != "PROCESSING_ERR" {
+		t.Errorf("unknown operation: %d %v", code, m)
+	}
+	if code, m := s.post("POST", "/widget/v1/sessions", nil, "application/json", []byte(`{"public_id":`)); code != 400 {
+		t.Errorf("broken JSON: %d %v", code, m)
+	}
+}
+
+// The frames of one enrollment must show one person; a frame without a
+// face, for longer than the idle timeout, ends the session.
+func TestFrameChecks(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	app := s.app(visage.AppSettings{})
+	alice := frames(t, stillClip(t, testface.Person(t, 6, 0, 0)))
+	bob := frames(t, stillClip(t, testface.Person(t, 6, 1, 0)))
+
+	c, _, _ := s.open(t, app.PublicID, widget.Enroll, nil, nil)
+	c.frame(t, alice[0])
+	if code, m := c.frame(t, bob[0]); code != http.StatusUnprocessableEntity || errCode(m) != "FACE_MISMATCH" {
+		t.Errorf("another person mid-enrollment: %d %v, want 422 FACE_MISMATCH", code, m)
+	}
+
+	wall := frames(t, emptyClip())
+	c, _, _ = s.open(t, app.PublicID, widget.Authenticate, map[string]any{"idle_timeout": 0.5}, nil)
+	if code, m := c.frame(t, wall[0]); code != http.StatusOK || m["guidance"] != "no_face" || m["face"] != nil {
+		t.Fatalf("no face: %d %v", code, m)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if code, m := c.frame(t, wall[0]); code != http.StatusUnprocessableEntity || errCode(m) != "NO_FACES_DETECTED" {
+		t.Errorf("after the idle timeout: %d %v, want 422 NO_FACES_DETECTED", code, m)
+	}
+
+	c, _, _ = s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	if code, m := c.frame(t, []byte("not a jpeg")); code != http.StatusBadRequest || errCode(m) != "PROCESSING_ERR" {
+		t.Errorf("a frame that is not a JPEG: %d %v", code, m)
+	}
+}
+
+// The challenge directions are the person's own, on real photos: the
+// head tilted to the left shoulder turns the face clockwise in the
+// (unmirrored) camera image.
+func TestChallengeDirections(t *testing.T) {
+	s := newServer(t, widget.Config{Challenges: []widget.Challenge{widget.TiltLeft}})
+	app := s.app(visage.AppSettings{})
+	enrolled(t, s, app, "", "", testface.Person(t, 6, 0, 0))
+	clip := tiltClip(t, testface.Person(t, 6, 0, 0))
+	// tiltClip goes to +20° (anticlockwise on screen: the head leans to
+	// the person's right) before −20°.
+	still, right, left := clip[0], clip[2*camFPS+5], clip[2*camFPS+18+5]
+	run := func(seq []image.Image) map[string]any {
+		c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+		var last map[string]any
+		for _, f := range seq {
+			var code int
+			code, last = c.frame(t, jpegOf(t, f))
+			if code != http.StatusOK {
+				t.Fatalf("%d %v", code, last)
+			}
+		}
+		return last
+	}
+	if m := run([]image.Image{still, still, still, right, right}); m["done"] == true || m["guidance"] != "tilt_left" {
+		t.Errorf("tilting right answered tilt_left: %v", m)
+	}
+	if m := run([]image.Image{still, still, still, left}); m["done"] != true {
+		t.Errorf("tilting left did not meet tilt_left: %v", m)
+	}
+}
+
+// A PIN chosen at enrollment: a taken PIN re-prompts (the session goes
+// on), and at authentication three wrong PINs end it with WRONG_PIN_CODE.
+func TestPINs(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	app := s.app(visage.AppSettings{RequirePIN: true, UniquePIN: true})
+	enroll := func(person []byte, pins ...string) (int, map[string]any) {
+		c, _, _ := s.open(t, app.PublicID, widget.Enroll, nil, nil)
+		if c.pin != "choose" {
+			t.Fatalf("enroll session pin %q, want choose", c.pin)
+		}
+		c.run(t, frames(t, tiltClip(t, person)))
+		var code int
+		var m map[string]any
+		for _, p := range pins {
+			code, m = c.complete(t, p, nil)
+		}
+		return code, m
+	}
+	if code, m := enroll(testface.Person(t, 6, 0, 0), "1234"); code != 200 {
+		t.Fatalf("alice: %d %v", code, m)
+	}
+	code, m := enroll(testface.Person(t, 6, 1, 0), "1234", "5678")
+	if code != 200 || m["facialId"] == nil {
+		t.Fatalf("bob after a taken PIN: %d %v", code, m)
+	}
+
+	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	if code, m := c.run(t, frames(t, tiltClip(t, testface.Person(t, 6, 1, 12)))); code != 200 || m["pin"] != "confirm" {
+		t.Fatalf("bob's frames: %d %v, want pin confirm", code, m)
+	}
+	for i, want := range []float64{2, 1, 0} {
+		code, m := c.complete(t, fmt.Sprint(1111*(i+1)), nil)
+		e, _ := m["error"].(map[string]any)
+		if code != http.StatusUnauthorized || e["code"] != "WRONG_PIN_CODE" || e["tries_left"] != want {
+			t.Fatalf("wrong PIN %d: %d %v, want WRONG_PIN_CODE with %v tries left", i+1, code, m, want)
+		}
+	}
+	if code, m := c.complete(t, "5678", nil); code != http.StatusGone {
+		t.Errorf("the right PIN after three wrong ones, same session: %d %v, want 410", code, m)
+	}
+}
+
+// Liveness over the frames, for an app that requires it: webcam frames of
+// live people (NUAA's clients) enroll; their printed photos held up to
+// the same webcam (NUAA's impostors) are refused.
+func TestLivenessOverFrames(t *testing.T) {
+	dir := testface.Datasets(t, "nuaa-print")
+	s := newServer(t, tiltOnly)
+	app := s.app(visage.AppSettings{RequireLiveness: true})
+	for _, subject := range []string{"0001", "0002", "0003"} {
+		for _, kind := range []string{"ClientRaw", "ImposterRaw"} {
+			files, _ := filepath.Glob(filepath.Join(dir, kind, subject, "*.jpg"))
+			if len(files) == 0 {
+				t.Fatalf("no %s frames for subject %s", kind, subject)
+			}
+			photo, err := os.ReadFile(files[len(files)/2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _, _ := s.open(t, app.PublicID, widget.Enroll, nil, nil)
+			code, m := c.run(t, frames(t, tiltClip(t, photo)))
+			if code == http.StatusOK {
+				code, m = c.complete(t, "", nil)
+			}
+			switch {
+			case kind == "ClientRaw" && code != http.StatusOK && errCode(m) != "FACE_DUPLICATION":
+				t.Errorf("live subject %s: %d %v, want enrolled", subject, code, m)
+			case kind == "ImposterRaw" && errCode(m) != "PAD_ATTACK":
+				t.Errorf("printed photo of subject %s: %d %v, want PAD_ATTACK", subject, code, m)
+			}
+		}
+	}
+}

@@ -1,0 +1,269 @@
+// Package widget serves the browser widget: the fio.js-compatible library,
+// FaceAuth's script tag, the demo page, and the short-lived sessions
+// through which a page sends camera frames. The page only shows; the
+// server decides everything — guidance, the consistency of the frames,
+// liveness, the active challenge — and then enrolls, identifies or
+// verifies through the service, exactly as the REST API does.
+//
+// The protocol (docs/widget.md): open a session with the app's public ID,
+// send frames until the answer says done, then complete (with a PIN when
+// asked). Every answer carries the nonce the next request must send.
+package widget
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/web"
+)
+
+// Config tunes the widget.
+type Config struct {
+	// CountryHeader names the request header carrying the client's ISO
+	// 3166-1 country code, set by a proxy in front of Visage that the
+	// operator trusts (e.g. Cloudflare's CF-IPCountry). Without it, an
+	// app that restricts countries cannot know them and refuses every
+	// session.
+	CountryHeader string
+	// Challenges are the movements the server picks from; default
+	// AllChallenges.
+	Challenges []Challenge
+	// TTL bounds a session's life from its opening. Default 15 minutes:
+	// the consent screen alone may wait 10.
+	TTL time.Duration
+	// DemoPublicID, when set, serves the demo page at /demo for that app.
+	DemoPublicID string
+	Logger       *slog.Logger
+}
+
+// Limits of the protocol.
+const (
+	maxFrameBytes   = 2 << 20 // a 640-pixel JPEG is 30–80 kB
+	maxFrames       = 600     // per session: a minute or two of frames
+	maxIdle         = 120 * time.Second
+	defaultIdle     = 27 * time.Second // fio.js's idleTimeout
+	maxLiveSessions = 100              // per app, at a time
+	frameIntervalMS = 150
+)
+
+// Handler serves the widget's routes (Patterns) under the main listener.
+type Handler struct {
+	svc      *service.Service
+	cfg      Config
+	mux      *http.ServeMux
+	sessions sessions
+}
+
+// New returns the widget handler.
+func New(svc *service.Service, cfg Config) *Handler {
+	if len(cfg.Challenges) == 0 {
+		cfg.Challenges = AllChallenges
+	}
+	if cfg.TTL == 0 {
+		cfg.TTL = 15 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &Handler{svc: svc, cfg: cfg, mux: http.NewServeMux(), sessions: sessions{m: map[string]*session{}}}
+	for _, name := range []string{"fio.js", "fio.mjs", "widget.js", "fio.d.ts"} {
+		h.mux.HandleFunc("GET /"+name, h.asset(name))
+	}
+	h.mux.HandleFunc("GET /demo", h.demo)
+	h.mux.HandleFunc("OPTIONS /widget/v1/", h.preflight)
+	h.mux.HandleFunc("POST /widget/v1/sessions", h.cors(h.open))
+	h.mux.HandleFunc("POST /widget/v1/sessions/{id}/frames", h.cors(h.frame))
+	h.mux.HandleFunc("POST /widget/v1/sessions/{id}/complete", h.cors(h.complete))
+	h.mux.HandleFunc("DELETE /widget/v1/sessions/{id}", h.cors(h.abort))
+	return h
+}
+
+// Patterns are the paths to route to the handler.
+func (h *Handler) Patterns() []string {
+	return []string{"/fio.js", "/fio.mjs", "/widget.js", "/fio.d.ts", "/demo", "/widget/v1/"}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// asset serves a bundle. Any site may load it, as a script or as a
+// module (which browsers fetch with CORS).
+func (h *Handler) asset(name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, ctype, ok := web.Asset(name)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(body)
+	}
+}
+
+// The session endpoints answer any origin at the CORS level: the widget
+// runs on the app's own site, not on Visage's. Which origins may use an
+// app is decided when the session opens (checkOrigin), not by the
+// browser.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
+	allowOrigin(w, r)
+	w.Header().Set("Access-Control-Allow-Methods", "POST, DELETE")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type, X-Visage-Nonce")
+	w.Header().Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) cors(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		allowOrigin(w, r)
+		next(w, r)
+	}
+}
+
+func allowOrigin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Origin")
+	if o := r.Header.Get("Origin"); o != "" {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+	}
+}
+
+// openRequest opens a session.
+type openRequest struct {
+	PublicID  string    `json:"public_id"`
+	Operation Operation `json:"operation"`
+	UserID    string    `json:"user_id"`
+	// IdleTimeout is fio.js's idleTimeout in seconds: how long to wait for
+	// a face before NO_FACES_DETECTED.
+	IdleTimeout float64 `json:"idle_timeout"`
+}
+
+func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
+	var req openRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	if err := dec.Decode(&req); err != nil {
+		writeFio(w, fioErr("PROCESSING_ERR", http.StatusBadRequest, "the body must be JSON: {public_id, operation}"))
+		return
+	}
+	if !slices.Contains([]Operation{Enroll, Authenticate, Verify}, req.Operation) {
+		writeFio(w, fioErr("PROCESSING_ERR", http.StatusBadRequest, `operation must be "enroll", "authenticate" or "verify"`))
+		return
+	}
+	if req.Operation == Verify && (req.UserID == "" || len(req.UserID) > service.MaxExternalID) {
+		writeFio(w, fioErr("PROCESSING_ERR", http.StatusBadRequest, "verify needs the user_id the page names"))
+		return
+	}
+	app, err := h.svc.AppByPublicID(r.Context(), req.PublicID)
+	if err != nil {
+		writeFio(w, asFio(err))
+		return
+	}
+	if err := h.checkOrigin(r, app); err != nil {
+		writeFio(w, err)
+		return
+	}
+	if err := h.checkCountry(r, app); err != nil {
+		writeFio(w, err)
+		return
+	}
+	if _, err := h.svc.Admit(r.Context(), app); err != nil {
+		writeFio(w, asFio(err))
+		return
+	}
+	if h.sessions.count(app.ID) >= maxLiveSessions {
+		writeFio(w, fioErr("TOO_MANY_REQUESTS", http.StatusTooManyRequests, "too many widget sessions are open for this application"))
+		return
+	}
+	idle := time.Duration(req.IdleTimeout * float64(time.Second))
+	if idle <= 0 {
+		idle = defaultIdle
+	}
+	idle = min(idle, maxIdle)
+	now := time.Now()
+	s := &session{id: token(), nonce: token(), app: app, op: req.Operation, userID: req.UserID,
+		challenge: pick(h.cfg.Challenges), idle: idle, opened: now, expires: now.Add(h.cfg.TTL), pin: "none"}
+	if s.op == Enroll && app.Settings.RequirePIN {
+		s.pin = "choose"
+	}
+	h.sessions.add(s)
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"session": s.id, "nonce": s.nonce, "expires_in": int(h.cfg.TTL.Seconds()),
+		"pin": s.pin, "frame_interval_ms": frameIntervalMS,
+	})
+}
+
+// checkOrigin holds the page's origin (Origin, else Referer's) against the
+// app's allowed origins.
+func (h *Handler) checkOrigin(r *http.Request, app *visage.App) *fioError {
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		if u, err := url.Parse(r.Header.Get("Referer")); err == nil && u.Host != "" {
+			origin = u.Scheme + "://" + u.Host
+		} else {
+			origin = ""
+		}
+	}
+	set := app.Settings
+	if origin == "" {
+		if set.RejectEmptyOrigin {
+			return fioErr("EMPTY_ORIGIN", http.StatusForbidden, "the request names no origin (Origin or Referer) and the application requires one")
+		}
+		return nil
+	}
+	if len(set.AllowedOrigins) > 0 && !slices.Contains(set.AllowedOrigins, strings.ToLower(origin)) {
+		return fioErr("FORBIDDDEN_ORIGIN", http.StatusForbidden, "the origin "+origin+" is not among the application's allowed origins")
+	}
+	return nil
+}
+
+// checkCountry holds the trusted country header against the app's allowed
+// countries.
+func (h *Handler) checkCountry(r *http.Request, app *visage.App) *fioError {
+	allowed := app.Settings.AllowedCountries
+	if len(allowed) == 0 {
+		return nil
+	}
+	var country string
+	if h.cfg.CountryHeader != "" {
+		country = strings.ToUpper(strings.TrimSpace(r.Header.Get(h.cfg.CountryHeader)))
+	}
+	if country == "" {
+		return fioErr("FORBIDDDEN_COUNTRY", http.StatusForbidden, "the application allows only some countries and the client's country is unknown")
+	}
+	if !slices.Contains(allowed, country) {
+		return fioErr("FORBIDDDEN_COUNTRY", http.StatusForbidden, "the application does not allow sessions from "+country)
+	}
+	return nil
+}
+
+// abort ends a session at the page's request (closed widget,
+// restartSession).
+func (h *Handler) abort(w http.ResponseWriter, r *http.Request) {
+	s, err := h.sessions.take(r.PathValue("id"), r.Header.Get("X-Visage-Nonce"), time.Now())
+	if err != nil {
+		writeFio(w, asFio(err))
+		return
+	}
+	h.finish(s, false)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// finish ends a session and counts it as one call of the app.
+func (h *Handler) finish(s *session, success bool) {
+	s.end()
+	h.sessions.remove(s.id)
+	// Counted after the answer's context may be gone: the engine was used.
+	if err := h.svc.Record(context.Background(), s.app, success); err != nil {
+		h.cfg.Logger.Error("widget usage not recorded", "app", s.app.ID, "err", err)
+	}
+}
