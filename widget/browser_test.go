@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -432,4 +433,39 @@ func TestBrowserFaceAuthEmbed(t *testing.T) {
 			t.Errorf("FaceAuth as %s: %+v, want %q", tc.user, r, tc.want)
 		}
 	}
+}
+
+// The demo page of `make run`: enroll with a name, then log in and be
+// greeted by it. Its app has liveness and duplicate prevention on, as
+// `visage serve --demo` creates it.
+func TestBrowserDemo(t *testing.T) {
+	s := newServer(t, tiltOnly)
+	app := s.app(visage.AppSettings{RequireLiveness: true, PreventDuplicates: true})
+	s = s.withDemo(t, app.PublicID)
+	b := newTab(t, "demo", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 0))})
+	b.do(chromedp.Navigate(s.url+"/demo"), chromedp.WaitReady("#enroll"),
+		chromedp.SendKeys("#name", "Ada"), chromedp.Click("#enroll"))
+	b.waitState("consent")
+	b.click("[data-accept]")
+	if out := b.output(); !strings.HasPrefix(out, "Enrolled Ada.") {
+		t.Fatalf("demo enroll: %q", out)
+	}
+	b.do(chromedp.Click("#login"))
+	if out := b.output(); !strings.HasPrefix(out, "Welcome back, Ada!") {
+		t.Fatalf("demo login: %q", out)
+	}
+}
+
+// output waits for the demo page's result line to change, then returns it.
+func (b *tab) output() string {
+	b.t.Helper()
+	before := eval[string](b, `document.getElementById('out').textContent`)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if out := eval[string](b, `document.getElementById('out').textContent`); out != before && out != "" {
+			return out
+		}
+	}
+	b.screenshot("stuck")
+	b.t.Fatal("the demo page showed no result in 60 s")
+	return ""
 }

@@ -30,6 +30,7 @@ type server struct {
 }
 
 func newServer(t testing.TB, cfg widget.Config) *server {
+	t.Helper()
 	e := testface.Engine(t)
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{7}, 32))
 	if err != nil {
@@ -38,6 +39,17 @@ func newServer(t testing.TB, cfg widget.Config) *server {
 	t.Cleanup(func() { st.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("k"), Logger: quiet})
+	return serve(t, svc, cfg)
+}
+
+// withDemo is another server on the same service, serving /demo for the
+// app with this public ID.
+func (s *server) withDemo(t testing.TB, publicID string) *server {
+	return serve(t, s.svc, widget.Config{Challenges: tiltOnly.Challenges, DemoPublicID: publicID})
+}
+
+func serve(t testing.TB, svc *service.Service, cfg widget.Config) *server {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Logger = quiet
 	wid := widget.New(svc, cfg)
 	var mounts []vhttp.Mount

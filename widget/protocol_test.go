@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -355,5 +357,53 @@ func TestLivenessOverFrames(t *testing.T) {
 				t.Errorf("printed photo of subject %s: %d %v, want PAD_ATTACK", subject, code, m)
 			}
 		}
+	}
+}
+
+// The bundles are served to any site, the session endpoints answer CORS
+// preflights, and /demo shows the demo app's page when it is on.
+func TestAssetsAndDemo(t *testing.T) {
+	s := newServer(t, widget.Config{DemoPublicID: "pub_demo123"})
+	for path, want := range map[string]string{"/fio.js": "faceIO", "/fio.mjs": "export", "/widget.js": "FaceAuth", "/fio.d.ts": "export default class faceIO"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s: %d, %d bytes, ACAO %q; want 200 with %q for any origin", path, resp.StatusCode, len(body), resp.Header.Get("Access-Control-Allow-Origin"), want)
+		}
+		if ct := resp.Header.Get("Content-Type"); strings.HasSuffix(path, "js") && !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("%s: Content-Type %q", path, ct)
+		}
+	}
+
+	req, _ := http.NewRequest("OPTIONS", s.url+"/widget/v1/sessions/abc/frames", nil)
+	req.Header.Set("Origin", site)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type, x-visage-nonce")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != site ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "X-Visage-Nonce") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	resp, err = http.Get(s.url + "/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "pub_demo123") || !strings.Contains(string(body), `src="/fio.js"`) {
+		t.Errorf("/demo: %d %q", resp.StatusCode, body)
+	}
+	off := newServer(t, widget.Config{})
+	if resp, err := http.Get(off.url + "/demo"); err != nil || resp.StatusCode != 404 {
+		t.Errorf("/demo without --demo: %v %v", resp.StatusCode, err)
 	}
 }

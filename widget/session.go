@@ -82,14 +82,8 @@ type sessions struct {
 
 func (ss *sessions) add(s *session) {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	now := time.Now()
-	for id, o := range ss.m { // sessions are few and short: sweep here
-		if now.After(o.expires) {
-			delete(ss.m, id)
-		}
-	}
 	ss.m[s.id] = s
+	ss.mu.Unlock()
 }
 
 func (ss *sessions) remove(id string) {

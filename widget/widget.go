@@ -195,6 +195,15 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 		s.pin = "choose"
 	}
 	h.sessions.add(s)
+	// At expiry the session goes, frames and all, even if the page never
+	// comes back: camera frames do not wait in memory for a sweep.
+	time.AfterFunc(h.cfg.TTL, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.ended {
+			h.finish(s, false)
+		}
+	})
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"session": s.id, "nonce": s.nonce, "expires_in": int(h.cfg.TTL.Seconds()),
 		"pin": s.pin, "frame_interval_ms": frameIntervalMS,
