@@ -407,3 +407,32 @@ func TestAssetsAndDemo(t *testing.T) {
 		t.Errorf("/demo without --demo: %v %v", resp.StatusCode, err)
 	}
 }
+
+// An app has at most 100 sessions open at once: the next one is refused
+// with TOO_MANY_REQUESTS until one ends (here, closed by its page).
+func TestTooManySessions(t *testing.T) {
+	s := newServer(t, widget.Config{})
+	app := s.app(visage.AppSettings{})
+	var first *client
+	for i := range 100 {
+		c, code, m := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+		if code != http.StatusCreated {
+			t.Fatalf("session %d: %d %v", i+1, code, m)
+		}
+		if first == nil {
+			first = c
+		}
+	}
+	if _, code, m := s.open(t, app.PublicID, widget.Authenticate, nil, nil); code != http.StatusTooManyRequests || errCode(m) != "TOO_MANY_REQUESTS" {
+		t.Fatalf("session 101: %d %v, want 429 TOO_MANY_REQUESTS", code, m)
+	}
+	if code, m := s.post("DELETE", "/widget/v1/sessions/"+first.id, map[string]string{"X-Visage-Nonce": first.nonce}, "", nil); code != http.StatusNoContent {
+		t.Fatalf("closing a session: %d %v", code, m)
+	}
+	if _, code, m := s.open(t, app.PublicID, widget.Authenticate, nil, nil); code != http.StatusCreated {
+		t.Errorf("after one closed: %d %v", code, m)
+	}
+	if code, _ := first.frame(t, []byte("x")); code != http.StatusGone {
+		t.Errorf("a frame to the closed session: %d, want 410", code)
+	}
+}
