@@ -88,9 +88,7 @@ type tab struct {
 
 type tabOptions struct {
 	clip   []image.Image
-	deny   bool // camera permission refused instead of granted
-	width  int
-	height int
+	deny bool // camera permission refused instead of granted
 }
 
 func newTab(t testing.TB, name string, o tabOptions) *tab {
@@ -99,14 +97,11 @@ func newTab(t testing.TB, name string, o tabOptions) *tab {
 	if err := writeY4M(video, o.clip); err != nil {
 		t.Fatal(err)
 	}
-	if o.width == 0 {
-		o.width, o.height = 1024, 768
-	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(o.width, o.height),
+		chromedp.WindowSize(1024, 768),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
@@ -177,6 +172,7 @@ func (b *tab) start(call string) {
 func (b *tab) wait(pins ...string) result {
 	b.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
+	typed := 0
 	for time.Now().Before(deadline) {
 		st := eval[struct {
 			State   string  `json:"state"`
@@ -187,12 +183,12 @@ func (b *tab) wait(pins ...string) result {
 			const i = h && h.shadowRoot && h.shadowRoot.querySelector('[data-pin-input]');
 			return {state: (h && h.dataset.state) || '', pinWait: !!i && i.value === '' && !i.disabled, r: window.__r};
 		})()`)
-		if st.State != "" && !b.shots[st.State] {
-			b.shots[st.State] = true
-			time.Sleep(250 * time.Millisecond) // let the screen settle (video frames, transitions)
-			b.screenshot(st.State)
-		}
+		b.shoot(st.State)
 		if st.State == "pin" && st.PINWait && len(pins) > 0 {
+			if typed > 0 {
+				b.shoot("pin-again") // the pad with what was wrong with the last PIN
+			}
+			typed++
 			b.do(chromedp.KeyEvent(pins[0] + "\r"))
 			pins = pins[1:]
 			time.Sleep(200 * time.Millisecond)
@@ -205,6 +201,20 @@ func (b *tab) wait(pins ...string) result {
 	b.screenshot("stuck")
 	b.t.Fatal("the widget gave no result in 90 s")
 	return result{}
+}
+
+// shoot saves the first sight of each screen. The live video and the
+// guidance need a moment to show; other screens are taken at once, before
+// the next one replaces them.
+func (b *tab) shoot(state string) {
+	if state == "" || b.shots[state] {
+		return
+	}
+	b.shots[state] = true
+	if state == "scan" {
+		time.Sleep(600 * time.Millisecond)
+	}
+	b.screenshot(state)
 }
 
 func (b *tab) screenshot(state string) {
@@ -279,11 +289,7 @@ func (b *tab) waitState(state string) {
 	b.t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
 		st := eval[string](b, `(document.getElementById('visage-fio') || {dataset: {}}).dataset.state || ''`)
-		if st != "" && !b.shots[st] {
-			b.shots[st] = true
-			time.Sleep(250 * time.Millisecond)
-			b.screenshot(st)
-		}
+		b.shoot(st)
 		if st == state {
 			return
 		}
@@ -312,7 +318,8 @@ func TestBrowserNoFace(t *testing.T) {
 	s := newServer(t, tiltOnly)
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{})
-	b := newTab(t, "noface-ar-phone", tabOptions{clip: emptyClip(), width: 390, height: 844})
+	b := newTab(t, "noface-ar-phone", tabOptions{clip: emptyClip()})
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
 	b.open("localhost", port, "pub="+app.PublicID)
 	b.start(`fio.authenticate({idleTimeout: 3, locale: "ar"})`)
 	b.waitState("scan")

@@ -97,7 +97,7 @@ export function installFaceAuth(script: HTMLScriptElement | null): FaceAuthAPI {
         const e = err instanceof FlowError ? err : new FlowError("PROCESSING_ERR", String(err));
         // The server's message is the more precise one for a developer;
         // otherwise the sentence the person saw.
-        call(errors, { code: e.code, message: e.fromServer ? e.message : run.t.errors[e.code] });
+        call(errors, { code: e.code, message: e.fromServer ? e.message : run.t.errors[e.code].text });
       },
     ).then(() => {
       running = null;

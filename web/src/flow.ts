@@ -37,7 +37,7 @@ import {
 import { Modal } from "./ui";
 
 const SUCCESS_MS = 1500;
-const FAILURE_MS = 3000;
+const FAILURE_MS = 5000; // long enough to read the explanation
 // Used when the server doesn't say how often it wants frames.
 const DEFAULT_FRAME_INTERVAL_MS = 200;
 // How much longer than idleTimeout the client waits before its own

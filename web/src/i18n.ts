@@ -18,6 +18,11 @@ export type Guidance =
   | "turn_right"
   | "ok";
 
+export interface Failure {
+  title: string;
+  text: string;
+}
+
 export interface Strings {
   titleAuth: string;
   titleEnroll: string;
@@ -56,8 +61,10 @@ export interface Strings {
   successAuthTitle: string;
   successAuthName: (name: string) => string;
   successAuthText: string;
-  failureTitle: string;
-  errors: Record<FioErrName, string>;
+  // Each failure's heading and what to do about it, shown together on the
+  // failure screen; the text alone must still make sense (FaceAuth's
+  // onError passes it on as the message).
+  errors: Record<FioErrName, Failure>;
   signInButton: string;
 }
 
@@ -111,31 +118,95 @@ const en: Strings = {
   successAuthTitle: "Welcome back",
   successAuthName: (name) => `Welcome back, ${name}`,
   successAuthText: "You're signed in.",
-  failureTitle: "Something went wrong",
   errors: {
-    PERMISSION_REFUSED:
-      "Camera access was denied, or no camera was found. Allow access to your camera and try again.",
-    NO_FACES_DETECTED: "We couldn't see a face. Make sure your face is in view and well lit.",
-    UNRECOGNIZED_FACE: "We didn't recognize this face.",
-    MANY_FACES: "More than one face was in view. Only you should be in front of the camera.",
-    PAD_ATTACK: "We couldn't confirm that a real person was in front of the camera.",
-    FACE_MISMATCH: "This face doesn't match the account.",
-    NETWORK_IO: "We couldn't reach the server. Check your connection and try again.",
-    WRONG_PIN_CODE: "A wrong PIN was entered too many times.",
-    PROCESSING_ERR: "Something went wrong on our side. Please try again.",
-    UNAUTHORIZED: "This site isn't allowed to use face sign-in.",
-    TERMS_NOT_ACCEPTED: "Face sign-in needs your consent to continue.",
-    UI_NOT_READY: "The sign-in window couldn't be shown.",
-    SESSION_EXPIRED: "The session expired. Please start again.",
-    TIMEOUT: "The server took too long to answer. Please try again.",
-    TOO_MANY_REQUESTS: "Too many attempts. Please wait a moment and try again.",
-    EMPTY_ORIGIN: "The origin of this page couldn't be verified.",
-    FORBIDDDEN_ORIGIN: "Face sign-in isn't enabled for this website.",
-    FORBIDDDEN_COUNTRY: "Face sign-in isn't available in your country.",
-    UNIQUE_PIN_REQUIRED: "That PIN is already taken. Please choose another one.",
-    SESSION_IN_PROGRESS: "Another face sign-in is already in progress.",
-    FACE_DUPLICATION: "This face is already enrolled.",
-    MINORS_NOT_ALLOWED: "Face sign-in isn't available to minors.",
+    PERMISSION_REFUSED: {
+      title: "Camera access is needed",
+      text: "Allow this site to use your camera: select the camera or lock icon in your browser's address bar, then try again.",
+    },
+    NO_FACES_DETECTED: {
+      title: "No face found",
+      text: "Place your face inside the oval, in good light, then try again.",
+    },
+    UNRECOGNIZED_FACE: {
+      title: "We don't recognize you",
+      text: "Your face isn't registered on this site. Enroll first, or try again in better light.",
+    },
+    MANY_FACES: {
+      title: "More than one face",
+      text: "Make sure only you are in front of the camera, then try again.",
+    },
+    PAD_ATTACK: {
+      title: "We couldn't verify you're really there",
+      text: "Use your real face, not a photo or a screen, in good light, then try again.",
+    },
+    FACE_MISMATCH: {
+      title: "The face changed during the scan",
+      text: "Only the same person should be in front of the camera during enrollment. Please try again.",
+    },
+    NETWORK_IO: {
+      title: "No connection",
+      text: "We couldn't reach the server. Check your internet connection and try again.",
+    },
+    WRONG_PIN_CODE: {
+      title: "Too many wrong PINs",
+      text: "The PIN was wrong three times. For your security, PIN sign-in is locked for 15 minutes.",
+    },
+    PROCESSING_ERR: {
+      title: "Something went wrong",
+      text: "The problem is on our side, not yours. Please try again in a moment.",
+    },
+    UNAUTHORIZED: {
+      title: "Face sign-in isn't available here",
+      text: "Face sign-in isn't set up correctly on this site. Please use another way to sign in.",
+    },
+    TERMS_NOT_ACCEPTED: {
+      title: "Your consent is needed",
+      text: "Face sign-in can't continue without your consent. Start again whenever you're ready.",
+    },
+    UI_NOT_READY: {
+      title: "Face sign-in couldn't open",
+      text: "Reload the page and try again.",
+    },
+    SESSION_EXPIRED: {
+      title: "Session expired",
+      text: "For your security, sessions end after a while. Please start again.",
+    },
+    TIMEOUT: {
+      title: "Time ran out",
+      text: "This took too long. Please try again, and follow the instructions on the screen.",
+    },
+    TOO_MANY_REQUESTS: {
+      title: "Face sign-in is busy",
+      text: "There are too many requests right now. Please wait a minute and try again.",
+    },
+    EMPTY_ORIGIN: {
+      title: "Face sign-in isn't available here",
+      text: "This page couldn't be verified. Please use another way to sign in.",
+    },
+    FORBIDDDEN_ORIGIN: {
+      title: "Face sign-in isn't available here",
+      text: "Face sign-in isn't enabled for this website. Please use another way to sign in.",
+    },
+    FORBIDDDEN_COUNTRY: {
+      title: "Face sign-in isn't available here",
+      text: "Face sign-in isn't offered in your region. Please use another way to sign in.",
+    },
+    UNIQUE_PIN_REQUIRED: {
+      title: "That PIN is taken",
+      text: "Please choose another PIN.",
+    },
+    SESSION_IN_PROGRESS: {
+      title: "Already in progress",
+      text: "Face sign-in is already open on this page. Finish that one first.",
+    },
+    FACE_DUPLICATION: {
+      title: "You're already enrolled",
+      text: "Your face is already registered on this site. Sign in instead.",
+    },
+    MINORS_NOT_ALLOWED: {
+      title: "Face sign-in is for adults only",
+      text: "This site has a minimum age for face sign-in. Please use another way to sign in.",
+    },
   },
   signInButton: "Sign in with your face",
 };
@@ -190,31 +261,95 @@ const es: Strings = {
   successAuthTitle: "¡Hola de nuevo!",
   successAuthName: (name) => `¡Hola de nuevo, ${name}!`,
   successAuthText: "Has iniciado sesión.",
-  failureTitle: "Algo salió mal",
   errors: {
-    PERMISSION_REFUSED:
-      "Se denegó el acceso a la cámara o no se encontró ninguna cámara. Permite el acceso a la cámara e inténtalo de nuevo.",
-    NO_FACES_DETECTED: "No hemos visto ninguna cara. Asegúrate de que tu cara esté a la vista y bien iluminada.",
-    UNRECOGNIZED_FACE: "No hemos reconocido esta cara.",
-    MANY_FACES: "Había más de una cara a la vista. Solo tú debes estar frente a la cámara.",
-    PAD_ATTACK: "No hemos podido confirmar que hubiera una persona real frente a la cámara.",
-    FACE_MISMATCH: "Esta cara no coincide con la de la cuenta.",
-    NETWORK_IO: "No hemos podido conectar con el servidor. Comprueba tu conexión e inténtalo de nuevo.",
-    WRONG_PIN_CODE: "Se ha introducido un PIN incorrecto demasiadas veces.",
-    PROCESSING_ERR: "Algo ha fallado por nuestra parte. Inténtalo de nuevo.",
-    UNAUTHORIZED: "Este sitio no tiene permiso para usar el inicio de sesión facial.",
-    TERMS_NOT_ACCEPTED: "El inicio de sesión facial necesita tu consentimiento para continuar.",
-    UI_NOT_READY: "No se ha podido mostrar la ventana de inicio de sesión.",
-    SESSION_EXPIRED: "La sesión ha caducado. Vuelve a empezar.",
-    TIMEOUT: "El servidor ha tardado demasiado en responder. Inténtalo de nuevo.",
-    TOO_MANY_REQUESTS: "Demasiados intentos. Espera un momento e inténtalo de nuevo.",
-    EMPTY_ORIGIN: "No se ha podido verificar el origen de esta página.",
-    FORBIDDDEN_ORIGIN: "El inicio de sesión facial no está habilitado para este sitio web.",
-    FORBIDDDEN_COUNTRY: "El inicio de sesión facial no está disponible en tu país.",
-    UNIQUE_PIN_REQUIRED: "Ese PIN ya está en uso. Elige otro.",
-    SESSION_IN_PROGRESS: "Ya hay otro inicio de sesión facial en curso.",
-    FACE_DUPLICATION: "Esta cara ya está registrada.",
-    MINORS_NOT_ALLOWED: "El inicio de sesión facial no está disponible para menores de edad.",
+    PERMISSION_REFUSED: {
+      title: "Necesitamos acceso a la cámara",
+      text: "Permite que este sitio use tu cámara: selecciona el icono de la cámara o del candado en la barra de direcciones e inténtalo de nuevo.",
+    },
+    NO_FACES_DETECTED: {
+      title: "No se ha encontrado ninguna cara",
+      text: "Coloca tu cara dentro del óvalo, con buena luz, e inténtalo de nuevo.",
+    },
+    UNRECOGNIZED_FACE: {
+      title: "No te reconocemos",
+      text: "Tu cara no está registrada en este sitio. Regístrate primero o inténtalo de nuevo con mejor luz.",
+    },
+    MANY_FACES: {
+      title: "Hay más de una cara",
+      text: "Asegúrate de que solo tú estés frente a la cámara e inténtalo de nuevo.",
+    },
+    PAD_ATTACK: {
+      title: "No hemos podido comprobar que estés ahí",
+      text: "Usa tu cara real, no una foto ni una pantalla, con buena luz, e inténtalo de nuevo.",
+    },
+    FACE_MISMATCH: {
+      title: "La cara cambió durante el escaneo",
+      text: "Durante el registro solo debe estar la misma persona frente a la cámara. Inténtalo de nuevo.",
+    },
+    NETWORK_IO: {
+      title: "Sin conexión",
+      text: "No hemos podido conectar con el servidor. Comprueba tu conexión a internet e inténtalo de nuevo.",
+    },
+    WRONG_PIN_CODE: {
+      title: "Demasiados PIN incorrectos",
+      text: "El PIN fue incorrecto tres veces. Por tu seguridad, el inicio de sesión con PIN queda bloqueado durante 15 minutos.",
+    },
+    PROCESSING_ERR: {
+      title: "Algo salió mal",
+      text: "El problema es nuestro, no tuyo. Inténtalo de nuevo en un momento.",
+    },
+    UNAUTHORIZED: {
+      title: "El inicio de sesión facial no está disponible aquí",
+      text: "El inicio de sesión facial no está bien configurado en este sitio. Usa otra forma de iniciar sesión.",
+    },
+    TERMS_NOT_ACCEPTED: {
+      title: "Necesitamos tu consentimiento",
+      text: "El inicio de sesión facial no puede continuar sin tu consentimiento. Vuelve a empezar cuando quieras.",
+    },
+    UI_NOT_READY: {
+      title: "No se ha podido abrir el inicio de sesión facial",
+      text: "Recarga la página e inténtalo de nuevo.",
+    },
+    SESSION_EXPIRED: {
+      title: "La sesión ha caducado",
+      text: "Por tu seguridad, las sesiones caducan al cabo de un tiempo. Vuelve a empezar.",
+    },
+    TIMEOUT: {
+      title: "Se acabó el tiempo",
+      text: "Ha tardado demasiado. Inténtalo de nuevo y sigue las instrucciones de la pantalla.",
+    },
+    TOO_MANY_REQUESTS: {
+      title: "El servicio está ocupado",
+      text: "Hay demasiadas solicitudes en este momento. Espera un minuto e inténtalo de nuevo.",
+    },
+    EMPTY_ORIGIN: {
+      title: "El inicio de sesión facial no está disponible aquí",
+      text: "No se ha podido verificar esta página. Usa otra forma de iniciar sesión.",
+    },
+    FORBIDDDEN_ORIGIN: {
+      title: "El inicio de sesión facial no está disponible aquí",
+      text: "El inicio de sesión facial no está habilitado para este sitio web. Usa otra forma de iniciar sesión.",
+    },
+    FORBIDDDEN_COUNTRY: {
+      title: "El inicio de sesión facial no está disponible aquí",
+      text: "El inicio de sesión facial no se ofrece en tu región. Usa otra forma de iniciar sesión.",
+    },
+    UNIQUE_PIN_REQUIRED: {
+      title: "Ese PIN ya está en uso",
+      text: "Elige otro PIN.",
+    },
+    SESSION_IN_PROGRESS: {
+      title: "Ya hay uno en curso",
+      text: "El inicio de sesión facial ya está abierto en esta página. Termina ese primero.",
+    },
+    FACE_DUPLICATION: {
+      title: "Ya te has registrado",
+      text: "Tu cara ya está registrada en este sitio. Inicia sesión directamente.",
+    },
+    MINORS_NOT_ALLOWED: {
+      title: "Solo para mayores de edad",
+      text: "Este sitio exige una edad mínima para el inicio de sesión facial. Usa otra forma de iniciar sesión.",
+    },
   },
   signInButton: "Inicia sesión con tu cara",
 };
@@ -271,31 +406,95 @@ const fr: Strings = {
   successAuthTitle: "Bon retour parmi nous",
   successAuthName: (name) => `Bon retour parmi nous, ${name}`,
   successAuthText: "Connexion réussie.",
-  failureTitle: "Un problème est survenu",
   errors: {
-    PERMISSION_REFUSED:
-      "L'accès à la caméra a été refusé, ou aucune caméra n'a été trouvée. Autorisez l'accès à votre caméra et réessayez.",
-    NO_FACES_DETECTED: "Aucun visage n'a été détecté. Vérifiez que votre visage est visible et bien éclairé.",
-    UNRECOGNIZED_FACE: "Nous n'avons pas reconnu ce visage.",
-    MANY_FACES: "Plusieurs visages étaient visibles. Une seule personne doit se trouver devant la caméra.",
-    PAD_ATTACK: "Nous n'avons pas pu confirmer qu'une personne réelle se trouvait devant la caméra.",
-    FACE_MISMATCH: "Ce visage ne correspond pas au compte.",
-    NETWORK_IO: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
-    WRONG_PIN_CODE: "Un code PIN incorrect a été saisi trop de fois.",
-    PROCESSING_ERR: "Une erreur s'est produite de notre côté. Veuillez réessayer.",
-    UNAUTHORIZED: "Ce site n'est pas autorisé à utiliser la connexion par le visage.",
-    TERMS_NOT_ACCEPTED: "La connexion par le visage nécessite votre consentement pour continuer.",
-    UI_NOT_READY: "La fenêtre de connexion n'a pas pu s'afficher.",
-    SESSION_EXPIRED: "La session a expiré. Veuillez recommencer.",
-    TIMEOUT: "Le serveur a mis trop de temps à répondre. Veuillez réessayer.",
-    TOO_MANY_REQUESTS: "Trop de tentatives. Patientez un instant, puis réessayez.",
-    EMPTY_ORIGIN: "L'origine de cette page n'a pas pu être vérifiée.",
-    FORBIDDDEN_ORIGIN: "La connexion par le visage n'est pas activée pour ce site.",
-    FORBIDDDEN_COUNTRY: "La connexion par le visage n'est pas disponible dans votre pays.",
-    UNIQUE_PIN_REQUIRED: "Ce code PIN est déjà utilisé. Choisissez-en un autre.",
-    SESSION_IN_PROGRESS: "Une autre connexion par le visage est déjà en cours.",
-    FACE_DUPLICATION: "Ce visage est déjà inscrit.",
-    MINORS_NOT_ALLOWED: "La connexion par le visage n'est pas accessible aux mineurs.",
+    PERMISSION_REFUSED: {
+      title: "Accès à la caméra nécessaire",
+      text: "Autorisez ce site à utiliser votre caméra\u00a0: sélectionnez l'icône de caméra ou de cadenas dans la barre d'adresse, puis réessayez.",
+    },
+    NO_FACES_DETECTED: {
+      title: "Aucun visage détecté",
+      text: "Placez votre visage dans l'ovale, dans un endroit bien éclairé, puis réessayez.",
+    },
+    UNRECOGNIZED_FACE: {
+      title: "Nous ne vous reconnaissons pas",
+      text: "Votre visage n'est pas enregistré sur ce site. Inscrivez-vous d'abord, ou réessayez avec un meilleur éclairage.",
+    },
+    MANY_FACES: {
+      title: "Plusieurs visages détectés",
+      text: "Une seule personne doit se trouver devant la caméra. Réessayez.",
+    },
+    PAD_ATTACK: {
+      title: "Nous n'avons pas pu vérifier votre présence",
+      text: "Utilisez votre vrai visage, pas une photo ni un écran, dans un endroit bien éclairé, puis réessayez.",
+    },
+    FACE_MISMATCH: {
+      title: "Le visage a changé pendant l'analyse",
+      text: "Seule la même personne doit se trouver devant la caméra pendant l'inscription. Réessayez.",
+    },
+    NETWORK_IO: {
+      title: "Pas de connexion",
+      text: "Impossible de joindre le serveur. Vérifiez votre connexion Internet et réessayez.",
+    },
+    WRONG_PIN_CODE: {
+      title: "Trop de codes PIN incorrects",
+      text: "Le code PIN était incorrect trois fois. Pour votre sécurité, la connexion par code PIN est bloquée pendant 15\u00a0minutes.",
+    },
+    PROCESSING_ERR: {
+      title: "Un problème est survenu",
+      text: "Le problème vient de notre côté, pas du vôtre. Réessayez dans un instant.",
+    },
+    UNAUTHORIZED: {
+      title: "Connexion par le visage indisponible ici",
+      text: "La connexion par le visage n'est pas correctement configurée sur ce site. Utilisez un autre moyen de connexion.",
+    },
+    TERMS_NOT_ACCEPTED: {
+      title: "Votre consentement est nécessaire",
+      text: "La connexion par le visage ne peut pas continuer sans votre consentement. Recommencez quand vous le souhaitez.",
+    },
+    UI_NOT_READY: {
+      title: "Impossible d'ouvrir la connexion par le visage",
+      text: "Rechargez la page et réessayez.",
+    },
+    SESSION_EXPIRED: {
+      title: "Session expirée",
+      text: "Pour votre sécurité, les sessions expirent au bout d'un moment. Veuillez recommencer.",
+    },
+    TIMEOUT: {
+      title: "Délai dépassé",
+      text: "Cela a pris trop de temps. Réessayez en suivant les instructions à l'écran.",
+    },
+    TOO_MANY_REQUESTS: {
+      title: "Service très sollicité",
+      text: "Il y a trop de demandes en ce moment. Patientez une minute, puis réessayez.",
+    },
+    EMPTY_ORIGIN: {
+      title: "Connexion par le visage indisponible ici",
+      text: "Cette page n'a pas pu être vérifiée. Utilisez un autre moyen de connexion.",
+    },
+    FORBIDDDEN_ORIGIN: {
+      title: "Connexion par le visage indisponible ici",
+      text: "La connexion par le visage n'est pas activée pour ce site. Utilisez un autre moyen de connexion.",
+    },
+    FORBIDDDEN_COUNTRY: {
+      title: "Connexion par le visage indisponible ici",
+      text: "La connexion par le visage n'est pas proposée dans votre région. Utilisez un autre moyen de connexion.",
+    },
+    UNIQUE_PIN_REQUIRED: {
+      title: "Code PIN déjà utilisé",
+      text: "Choisissez un autre code PIN.",
+    },
+    SESSION_IN_PROGRESS: {
+      title: "Déjà en cours",
+      text: "La connexion par le visage est déjà ouverte sur cette page. Terminez-la d'abord.",
+    },
+    FACE_DUPLICATION: {
+      title: "Votre visage est déjà enregistré",
+      text: "Inutile de vous réinscrire\u00a0: connectez-vous directement.",
+    },
+    MINORS_NOT_ALLOWED: {
+      title: "Réservé aux personnes majeures",
+      text: "Ce site exige un âge minimum pour la connexion par le visage. Utilisez un autre moyen de connexion.",
+    },
   },
   signInButton: "Se connecter avec son visage",
 };
@@ -352,30 +551,95 @@ const ar: Strings = {
   successAuthTitle: "مرحبًا بعودتك",
   successAuthName: (name) => `مرحبًا بعودتك، ${name}`,
   successAuthText: "تم تسجيل دخولك.",
-  failureTitle: "حدث خطأ ما",
   errors: {
-    PERMISSION_REFUSED: "تم رفض الوصول إلى الكاميرا، أو لم يتم العثور على كاميرا. اسمح بالوصول إلى الكاميرا وحاول مرة أخرى.",
-    NO_FACES_DETECTED: "لم نتمكن من رؤية أي وجه. تأكد من أن وجهك ظاهر وفي إضاءة جيدة.",
-    UNRECOGNIZED_FACE: "لم نتعرّف على هذا الوجه.",
-    MANY_FACES: "ظهر أكثر من وجه. يجب أن تكون وحدك أمام الكاميرا.",
-    PAD_ATTACK: "لم نتمكن من التأكد من وجود شخص حقيقي أمام الكاميرا.",
-    FACE_MISMATCH: "هذا الوجه لا يطابق الحساب.",
-    NETWORK_IO: "تعذّر الاتصال بالخادم. تحقق من اتصالك وحاول مرة أخرى.",
-    WRONG_PIN_CODE: "تم إدخال رمز PIN غير صحيح مرات كثيرة.",
-    PROCESSING_ERR: "حدث خطأ من جهتنا. يُرجى المحاولة مرة أخرى.",
-    UNAUTHORIZED: "هذا الموقع غير مسموح له باستخدام تسجيل الدخول بالوجه.",
-    TERMS_NOT_ACCEPTED: "يتطلب تسجيل الدخول بالوجه موافقتك للمتابعة.",
-    UI_NOT_READY: "تعذّر عرض نافذة تسجيل الدخول.",
-    SESSION_EXPIRED: "انتهت صلاحية الجلسة. يُرجى البدء من جديد.",
-    TIMEOUT: "استغرق الخادم وقتًا طويلًا للرد. يُرجى المحاولة مرة أخرى.",
-    TOO_MANY_REQUESTS: "محاولات كثيرة جدًا. انتظر قليلًا ثم حاول مرة أخرى.",
-    EMPTY_ORIGIN: "تعذّر التحقق من مصدر هذه الصفحة.",
-    FORBIDDDEN_ORIGIN: "تسجيل الدخول بالوجه غير مفعّل لهذا الموقع.",
-    FORBIDDDEN_COUNTRY: "تسجيل الدخول بالوجه غير متاح في بلدك.",
-    UNIQUE_PIN_REQUIRED: "رمز PIN هذا مستخدم بالفعل. يُرجى اختيار رمز آخر.",
-    SESSION_IN_PROGRESS: "هناك عملية تسجيل دخول بالوجه أخرى قيد التنفيذ.",
-    FACE_DUPLICATION: "هذا الوجه مسجَّل بالفعل.",
-    MINORS_NOT_ALLOWED: "تسجيل الدخول بالوجه غير متاح للقاصرين.",
+    PERMISSION_REFUSED: {
+      title: "يلزم الوصول إلى الكاميرا",
+      text: "اسمح لهذا الموقع باستخدام الكاميرا: اختر رمز الكاميرا أو القفل في شريط عنوان المتصفح، ثم حاول مرة أخرى.",
+    },
+    NO_FACES_DETECTED: {
+      title: "لم يتم العثور على وجه",
+      text: "ضع وجهك داخل الشكل البيضاوي في إضاءة جيدة، ثم حاول مرة أخرى.",
+    },
+    UNRECOGNIZED_FACE: {
+      title: "لم نتعرّف عليك",
+      text: "وجهك غير مسجَّل في هذا الموقع. سجّل أولًا، أو حاول مرة أخرى في إضاءة أفضل.",
+    },
+    MANY_FACES: {
+      title: "ظهر أكثر من وجه",
+      text: "تأكد من أنك وحدك أمام الكاميرا، ثم حاول مرة أخرى.",
+    },
+    PAD_ATTACK: {
+      title: "لم نتمكن من التحقق من وجودك فعلًا",
+      text: "استخدم وجهك الحقيقي، لا صورة ولا شاشة، في إضاءة جيدة، ثم حاول مرة أخرى.",
+    },
+    FACE_MISMATCH: {
+      title: "تغيّر الوجه أثناء المسح",
+      text: "يجب أن يبقى الشخص نفسه أمام الكاميرا طوال التسجيل. حاول مرة أخرى.",
+    },
+    NETWORK_IO: {
+      title: "لا يوجد اتصال",
+      text: "تعذّر الاتصال بالخادم. تحقق من اتصالك بالإنترنت وحاول مرة أخرى.",
+    },
+    WRONG_PIN_CODE: {
+      title: "رمز PIN غير صحيح مرات كثيرة",
+      text: "أُدخل رمز PIN غير صحيح ثلاث مرات. حفاظًا على أمانك، قُفل تسجيل الدخول برمز PIN لمدة 15 دقيقة.",
+    },
+    PROCESSING_ERR: {
+      title: "حدث خطأ ما",
+      text: "المشكلة من جهتنا وليست منك. يُرجى المحاولة مرة أخرى بعد قليل.",
+    },
+    UNAUTHORIZED: {
+      title: "تسجيل الدخول بالوجه غير متاح هنا",
+      text: "تسجيل الدخول بالوجه غير مُعدّ بشكل صحيح في هذا الموقع. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
+    TERMS_NOT_ACCEPTED: {
+      title: "موافقتك مطلوبة",
+      text: "لا يمكن متابعة تسجيل الدخول بالوجه دون موافقتك. ابدأ من جديد متى كنت مستعدًا.",
+    },
+    UI_NOT_READY: {
+      title: "تعذّر فتح تسجيل الدخول بالوجه",
+      text: "أعد تحميل الصفحة وحاول مرة أخرى.",
+    },
+    SESSION_EXPIRED: {
+      title: "انتهت صلاحية الجلسة",
+      text: "حفاظًا على أمانك، تنتهي الجلسات بعد مدة. يُرجى البدء من جديد.",
+    },
+    TIMEOUT: {
+      title: "انتهى الوقت",
+      text: "استغرق الأمر وقتًا طويلًا. حاول مرة أخرى واتبع التعليمات التي تظهر على الشاشة.",
+    },
+    TOO_MANY_REQUESTS: {
+      title: "الخدمة مشغولة",
+      text: "هناك طلبات كثيرة حاليًا. انتظر دقيقة ثم حاول مرة أخرى.",
+    },
+    EMPTY_ORIGIN: {
+      title: "تسجيل الدخول بالوجه غير متاح هنا",
+      text: "تعذّر التحقق من هذه الصفحة. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
+    FORBIDDDEN_ORIGIN: {
+      title: "تسجيل الدخول بالوجه غير متاح هنا",
+      text: "تسجيل الدخول بالوجه غير مفعّل لهذا الموقع. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
+    FORBIDDDEN_COUNTRY: {
+      title: "تسجيل الدخول بالوجه غير متاح هنا",
+      text: "تسجيل الدخول بالوجه غير متاح في منطقتك. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
+    UNIQUE_PIN_REQUIRED: {
+      title: "رمز PIN مستخدم بالفعل",
+      text: "يُرجى اختيار رمز آخر.",
+    },
+    SESSION_IN_PROGRESS: {
+      title: "هناك عملية جارية بالفعل",
+      text: "تسجيل الدخول بالوجه مفتوح بالفعل في هذه الصفحة. أكمله أولًا.",
+    },
+    FACE_DUPLICATION: {
+      title: "أنت مسجَّل بالفعل",
+      text: "وجهك مسجَّل بالفعل في هذا الموقع. سجّل الدخول بدلًا من ذلك.",
+    },
+    MINORS_NOT_ALLOWED: {
+      title: "متاح للبالغين فقط",
+      text: "يشترط هذا الموقع حدًا أدنى للعمر لاستخدام تسجيل الدخول بالوجه. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
   },
   signInButton: "سجّل الدخول بوجهك",
 };

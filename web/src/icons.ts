@@ -23,8 +23,8 @@ function icon(size: number, paths: string[], strokeWidth = "2"): SVGElement {
 }
 
 export const closeIcon = () => icon(20, ["M6 6l12 12M18 6L6 18"]);
-export const faceIcon = () =>
-  icon(20, [
+export const faceIcon = (size = 20) =>
+  icon(size, [
     "M4 8V6a2 2 0 0 1 2-2h2M16 4h2a2 2 0 0 1 2 2v2M20 16v2a2 2 0 0 1-2 2h-2M8 20H6a2 2 0 0 1-2-2v-2",
     "M9 10h.01M15 10h.01M9.5 15a3.5 3.5 0 0 0 5 0",
   ]);
@@ -41,6 +41,20 @@ export const lightIcon = () =>
   ]);
 export const checkIcon = () => icon(34, ["M5 12.5l4.5 4.5L19 7.5"], "2.5");
 export const alertIcon = () => icon(34, ["M12 7v6M12 17h.01"], "2.5");
+// The failure screen's pictures, one per kind of trouble.
+export const cameraOffIcon = () =>
+  icon(30, [
+    "M3 3l18 18",
+    "M9.5 4h5l2 2h2a2 2 0 0 1 2 2v8.5M19 20H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h1",
+    "M9.4 10.4a3.5 3.5 0 0 0 4.2 4.2",
+  ]);
+export const lockIcon = () => icon(30, ["M6 11h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1z", "M8 11V7a4 4 0 0 1 8 0v4", "M12 15v2"]);
+export const clockIcon = () => icon(30, ["M3 12a9 9 0 1 0 18 0a9 9 0 1 0-18 0", "M12 7v5l3 2"]);
+export const wifiOffIcon = () =>
+  icon(30, ["M3 3l18 18", "M8.5 16.5a5 5 0 0 1 7 0M5 13a10 10 0 0 1 5-2.7M19 13a10 10 0 0 0-2.6-1.8M2 9.5a15 15 0 0 1 4.4-2.8M22 9.5A15 15 0 0 0 11 5.1", "M12 20h.01"]);
+export const blockedIcon = () => icon(30, ["M3 12a9 9 0 1 0 18 0a9 9 0 1 0-18 0", "M5.7 5.7l12.6 12.6"]);
+// A small alert in a circle, for the PIN pad's messages.
+export const noticeIcon = () => icon(18, ["M3 12a9 9 0 1 0 18 0a9 9 0 1 0-18 0", "M12 8v4.5M12 16h.01"]);
 export const backspaceIcon = () => icon(22, ["M21 5H9l-6 7 6 7h12z", "M13 10l4 4M17 10l-4 4"]);
 
 // The scan overlay: the picture dimmed outside a face-shaped hole, and the

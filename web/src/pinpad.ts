@@ -3,7 +3,7 @@
 // button, so Tab and Space work too. Digits are always 0-9, left to right,
 // whatever the language's direction.
 import { h } from "./dom";
-import { backspaceIcon } from "./icons";
+import { backspaceIcon, noticeIcon } from "./icons";
 import type { Modal } from "./ui";
 
 export const PIN_MIN = 4;
@@ -32,7 +32,15 @@ export function pinScreen(m: Modal, prompt: PinPrompt): Promise<string> {
       "aria-describedby": "vf-pin-msg vf-pin-text",
       "data-pin-input": true,
     });
-    const msg = h("p", { class: "msg", id: "vf-pin-msg", role: "alert" }, prompt.notice || "");
+    // Why the person is asked (again), or what is wrong with what they
+    // typed: an alert, so it is read out as soon as it appears. Empty, it
+    // takes no room (see .msg in styles.ts).
+    const msg = h("p", { class: "msg", id: "vf-pin-msg", role: "alert", "aria-atomic": "true" });
+    const say = (text: string) => {
+      msg.textContent = "";
+      if (text) msg.append(noticeIcon(), h("span", null, text));
+    };
+    say(prompt.notice || "");
 
     // Whatever arrives (typing, pasting, autofill), keep only digits.
     const clean = () => {
@@ -41,14 +49,14 @@ export function pinScreen(m: Modal, prompt: PinPrompt): Promise<string> {
     };
     input.addEventListener("input", () => {
       clean();
-      if (msg.textContent === t.pinLength) msg.textContent = "";
+      if (msg.textContent === t.pinLength) say("");
     });
 
     const submit = () => {
       clean();
       const pin = input.value;
       if (pin.length < PIN_MIN) {
-        msg.textContent = t.pinLength;
+        say(t.pinLength);
         input.focus();
         return;
       }
@@ -63,7 +71,7 @@ export function pinScreen(m: Modal, prompt: PinPrompt): Promise<string> {
     };
     const type = (d: string) => () => {
       if (input.value.length < PIN_MAX) input.value += d;
-      if (msg.textContent === t.pinLength) msg.textContent = "";
+      if (msg.textContent === t.pinLength) say("");
     };
     for (const d of ["1", "2", "3", "4", "5", "6", "7", "8", "9"]) key(d, { "data-digit": d }, type(d));
     key(backspaceIcon(), { "aria-label": t.deleteDigit, title: t.deleteDigit, "data-delete": "" }, () => {
@@ -73,7 +81,14 @@ export function pinScreen(m: Modal, prompt: PinPrompt): Promise<string> {
     key(t.ok, { class: "key ok", "data-ok": "" }, submit);
 
     // A form, so Enter in the field submits, as people expect.
-    const form = h("form", { class: "screen", novalidate: true }, h("h3", null, prompt.title), h("p", { id: "vf-pin-text" }, prompt.text), input, msg, keys);
+    const form = h(
+      "form",
+      { class: "screen", novalidate: true },
+      h("h3", null, prompt.title),
+      h("p", { id: "vf-pin-text" }, prompt.text),
+      h("div", { class: "pin-field" }, input, msg),
+      keys,
+    );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       submit();

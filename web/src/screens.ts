@@ -5,7 +5,20 @@ import type { FrameReply } from "./api";
 import { h } from "./dom";
 import type { FioErrName } from "./errors";
 import type { Guidance } from "./i18n";
-import { alertIcon, cameraIcon, checkIcon, lightIcon, ovalOverlay, shieldIcon } from "./icons";
+import {
+  alertIcon,
+  blockedIcon,
+  cameraIcon,
+  cameraOffIcon,
+  checkIcon,
+  clockIcon,
+  faceIcon,
+  lightIcon,
+  lockIcon,
+  ovalOverlay,
+  shieldIcon,
+  wifiOffIcon,
+} from "./icons";
 import type { Modal } from "./ui";
 
 function button(label: string, kind: "primary" | "secondary", attrs: Record<string, string | boolean> = {}): HTMLButtonElement {
@@ -161,20 +174,61 @@ export function successScreen(m: Modal, title: string, text: string, ms: number)
   });
 }
 
+// How each failure looks: a picture of the trouble, and a tone. Amber for
+// what the person can put right by trying again, grey for what is out of
+// their hands, red only for the PIN lock; already enrolled is no failure
+// of theirs at all.
+type Tone = "warn" | "muted" | "bad" | "";
+
+function failureLook(code: FioErrName): { svg: () => Element; tone: Tone } {
+  switch (code) {
+    case "PERMISSION_REFUSED":
+      return { svg: cameraOffIcon, tone: "warn" };
+    case "NO_FACES_DETECTED":
+    case "UNRECOGNIZED_FACE":
+    case "MANY_FACES":
+    case "PAD_ATTACK":
+    case "FACE_MISMATCH":
+      return { svg: () => faceIcon(30), tone: "warn" };
+    case "WRONG_PIN_CODE":
+      return { svg: lockIcon, tone: "bad" };
+    case "NETWORK_IO":
+      return { svg: wifiOffIcon, tone: "warn" };
+    case "TIMEOUT":
+    case "SESSION_EXPIRED":
+    case "TOO_MANY_REQUESTS":
+      return { svg: clockIcon, tone: "warn" };
+    case "UNAUTHORIZED":
+    case "EMPTY_ORIGIN":
+    case "FORBIDDDEN_ORIGIN":
+    case "FORBIDDDEN_COUNTRY":
+    case "MINORS_NOT_ALLOWED":
+      return { svg: blockedIcon, tone: "muted" };
+    case "TERMS_NOT_ACCEPTED":
+      return { svg: shieldIcon, tone: "muted" };
+    case "FACE_DUPLICATION":
+      return { svg: () => faceIcon(30), tone: "" };
+    default:
+      return { svg: alertIcon, tone: "warn" };
+  }
+}
+
 // failureScreen explains code and resolves when the person closes it, or
 // after ms.
 export function failureScreen(m: Modal, code: FioErrName, ms: number): Promise<void> {
   const t = m.t;
+  const why = t.errors[code] || t.errors.PROCESSING_ERR;
+  const look = failureLook(code);
   return new Promise((resolve) => {
     const close = button(t.close, "primary", { "data-close": true });
     close.addEventListener("click", () => resolve());
     const timer = setTimeout(resolve, ms);
+    // The heading and the explanation are read out together, as one alert.
     const el = h(
       "section",
       { class: "screen", "data-code": code },
-      icon(alertIcon(), "bad"),
-      h("h3", null, t.failureTitle),
-      h("p", { role: "alert" }, t.errors[code] || t.errors.PROCESSING_ERR),
+      icon(look.svg(), look.tone),
+      h("div", { class: "why", role: "alert" }, h("h3", null, why.title), h("p", null, why.text)),
       h("div", { class: "actions" }, close),
     );
     m.show("failure", el, { focus: close, cleanup: () => clearTimeout(timer), onDismiss: () => resolve() });

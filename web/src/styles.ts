@@ -27,7 +27,7 @@ export const css = `
 }
 .head h2 {
   flex: 1; margin: 0; display: flex; align-items: center; gap: 8px;
-  font-size: 16px; font-weight: 600;
+  font-size: 16px; font-weight: 600; line-height: 1.3; text-wrap: balance;
 }
 .head h2 svg { color: ${ACCENT}; flex: none; }
 .x {
@@ -37,10 +37,15 @@ export const css = `
 .x:hover { background: #f1f5f9; color: #0f172a; }
 .body { padding: 20px; }
 .foot { padding: 0 20px 14px; text-align: center; font-size: 12px; color: #64748b; }
-.screen { display: flex; flex-direction: column; gap: 14px; text-align: center; }
-h3 { margin: 0; font-size: 21px; font-weight: 650; line-height: 1.3; }
+.foot { padding-bottom: max(14px, env(safe-area-inset-bottom)); }
+.screen { display: flex; flex-direction: column; gap: 14px; text-align: center; overflow-wrap: break-word; }
+h3 { margin: 0; font-size: 21px; font-weight: 650; line-height: 1.3; color: #0f172a; text-wrap: balance; }
 h3:focus { outline: none; }
-p { margin: 0; font-size: 16px; color: #334155; }
+p { margin: 0; font-size: 16px; color: #334155; text-wrap: pretty; }
+/* A heading sits close to its explanation. */
+.screen > h3 + p { margin-top: -6px; }
+/* The same on the failure screen, where the two are read out as one alert. */
+.why { display: flex; flex-direction: column; gap: 8px; }
 .note { font-size: 14px; color: #64748b; }
 .icon {
   width: 64px; height: 64px; margin: 4px auto 0; border-radius: 50%;
@@ -48,6 +53,8 @@ p { margin: 0; font-size: 16px; color: #334155; }
 }
 .icon.good { background: #dcfce7; color: #16a34a; }
 .icon.bad { background: #fee2e2; color: #dc2626; }
+.icon.warn { background: #fef3c7; color: #b45309; }
+.icon.muted { background: #f1f5f9; color: #475569; }
 .actions { display: flex; gap: 10px; margin-top: 6px; }
 .actions > .btn { flex: 1; }
 .btn {
@@ -69,7 +76,12 @@ button:focus-visible, input:focus-visible, .x:focus-visible {
 .stage video { object-fit: cover; transform: scaleX(-1); }
 .oval { fill: none; stroke: #e2e8f0; stroke-width: 4; transition: stroke 0.2s; }
 .stage.good .oval { stroke: #22c55e; }
-.guidance { min-height: 3em; font-size: 20px; font-weight: 600; color: #0f172a; line-height: 1.4; }
+/* Room for two lines, so the picture doesn't jump as the sentence changes;
+   a one-line sentence sits in the middle of it. */
+.guidance {
+  min-height: 2.8em; display: flex; align-items: center; justify-content: center;
+  font-size: 19px; font-weight: 600; color: #0f172a; line-height: 1.4; text-wrap: balance;
+}
 .bar { height: 8px; border-radius: 999px; background: #e2e8f0; overflow: hidden; }
 .bar > div { height: 100%; width: 0; background: ${ACCENT}; border-radius: 999px; transition: width 0.3s ease; }
 .spinner {
@@ -78,13 +90,27 @@ button:focus-visible, input:focus-visible, .x:focus-visible {
   animation: spin 0.9s linear infinite;
 }
 @keyframes spin { to { transform: rotate(360deg); } }
+.pin-field { display: flex; flex-direction: column; }
+/* The PIN shows as dots, spaced apart; the start padding makes up for the
+   spacing after the last dot, so the row stays centered. */
 .pin-input {
-  width: 100%; padding: 10px; direction: ltr; text-align: center;
-  font: inherit; font-size: 28px; letter-spacing: 0.3em; font-variant-numeric: tabular-nums;
+  width: 100%; height: 56px; padding-block: 0; padding-inline: calc(12px + 0.4em) 12px;
+  direction: ltr; text-align: center;
+  font: inherit; font-size: 24px; line-height: 1; letter-spacing: 0.4em;
+  -webkit-text-security: disc;
   border: 2px solid #cbd5e1; border-radius: 10px; color: #0f172a; background: #fff;
+  outline: none; transition: border-color 0.15s, box-shadow 0.15s;
 }
-.pin-input:focus { border-color: ${ACCENT}; }
-.msg { min-height: 1.5em; font-size: 15px; font-weight: 500; color: #b91c1c; }
+.pin-input:focus, .pin-input:focus-visible { outline: none; border-color: ${ACCENT}; box-shadow: 0 0 0 3px #bfdbfe; }
+.pin-field:has(.msg:not(:empty)) .pin-input { border-color: #dc2626; }
+.pin-field:has(.msg:not(:empty)) .pin-input:focus { box-shadow: 0 0 0 3px #fecaca; }
+/* The PIN pad's message takes no room until there is one. */
+.msg:empty { display: block; height: 0; }
+.msg:not(:empty) {
+  margin-top: 10px; padding: 8px 12px; border-radius: 10px;
+  background: #fef2f2; color: #b91c1c; font-size: 15px; font-weight: 600; line-height: 1.4;
+}
+.msg svg { display: inline-block; vertical-align: -3px; margin-inline-end: 6px; }
 .keys { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; direction: ltr; }
 .key {
   min-height: 52px; display: grid; place-items: center; cursor: pointer;
@@ -105,6 +131,6 @@ button:focus-visible, input:focus-visible, .x:focus-visible {
 }
 @media (prefers-reduced-motion: reduce) {
   .spinner { animation-duration: 3s; }
-  .bar > div, .oval { transition: none; }
+  .bar > div, .oval, .pin-input { transition: none; }
 }
 `;
