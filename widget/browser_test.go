@@ -87,7 +87,7 @@ type tab struct {
 }
 
 type tabOptions struct {
-	clip   []image.Image
+	clip []image.Image
 	deny bool // camera permission refused instead of granted
 }
 
