@@ -352,12 +352,17 @@ func TestBrowserPermissionRefused(t *testing.T) {
 	}
 }
 
-// A page on an origin the app does not allow.
+// A page on an origin the app does not allow. The page also imports the
+// ES module build, as a bundler-less site would.
 func TestBrowserForbiddenOrigin(t *testing.T) {
 	s := newServer(t, tiltOnly)
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}})
 	b := newTab(t, "origin", tabOptions{clip: emptyClip()})
+	b.open("localhost", port, "pub="+app.PublicID)
+	if n := eval[float64](b, `import("`+s.url+`/fio.mjs").then(m => new m.default("`+app.PublicID+`").fetchAllErrorCodes().FORBIDDDEN_COUNTRY)`); n != 18 {
+		t.Errorf("fio.mjs default export: FORBIDDDEN_COUNTRY = %v, want 18", n)
+	}
 	b.open("127.0.0.1", port, "pub="+app.PublicID) // same page, another origin
 	b.start(`fio.authenticate()`)
 	if r := b.wait(); r.Code != "FORBIDDDEN_ORIGIN" {
