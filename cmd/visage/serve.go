@@ -71,8 +71,10 @@ func runServe(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var ef engineFlags
 	var df dataFlags
+	var dlf dialectFlags
 	ef.register(fs)
 	df.register(fs)
+	dlf.register(fs)
 	defAddr := os.Getenv("VISAGE_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -139,17 +141,32 @@ func runServe(args []string, out io.Writer) error {
 	for _, p := range wid.Patterns() {
 		mounts = append(mounts, vhttp.Mount{Pattern: p, Handler: wid})
 	}
-	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics, Mounts: mounts})
+	dmounts, own, err := dlf.mount(svc, st, log)
+	if err != nil {
+		return err
+	}
+	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics, Mounts: append(mounts, dmounts...)})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 1+len(own))
+	for a, h := range own {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return err
+		}
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, s)
+		go func() { errc <- s.Serve(l) }()
+		fmt.Fprintf(out, "also speaking a dialect at the root of http://%s\n", l.Addr())
+	}
 	fmt.Fprintf(out, "Visage listening on http://%s (data in %s, %d faces loaded)\n", ln.Addr(), df.dir, sum(gallery.Sizes()))
 	if *demo {
 		fmt.Fprintf(out, "Try the widget: http://%s/demo\n", ln.Addr())
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -160,8 +177,10 @@ func runServe(args []string, out io.Writer) error {
 	log.Info("shutting down")
 	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, s := range servers {
+		if err := s.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }

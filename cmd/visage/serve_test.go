@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `visage serve` as a user starts it: the widget's bundles and demo, and
+// the dialects under their prefixes, on their own listener, or off.
+func TestServeMounts(t *testing.T) {
+	engineArgs(t) // skips when the models are not fetched
+	ortLib, _ := filepath.Abs(filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"))
+	models, _ := filepath.Abs(filepath.Join(deps, "models"))
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "visage")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	own := freeAddr(t)
+	srv := startCrashServer(t, bin, filepath.Join(tmp, "data"), ortLib, models, filepath.Join(tmp, "serve.log"),
+		"--demo", "--faceio-addr", own)
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, path := range []string{"/demo", "/fio.js", "/fio.mjs", "/widget.js", "/fio.d.ts", "/healthz"} {
+		if code, _ := get("http://" + srv.addr + path); code != 200 {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+	for _, url := range []string{"http://" + srv.addr + "/faceio/status", "http://" + own + "/status"} {
+		code, body := get(url)
+		var m map[string]any
+		json.Unmarshal([]byte(body), &m)
+		if code != 200 || m["status"] != float64(200) {
+			t.Errorf("%s: %d %s", url, code, body)
+		}
+	}
+	if code, _ := get("http://" + srv.addr + "/facenition/token"); code != 404 { // POST only
+		t.Errorf("GET /facenition/token: %d, want 404", code)
+	}
+	srv.kill()
+
+	off := startCrashServer(t, bin, filepath.Join(tmp, "data"), ortLib, models, filepath.Join(tmp, "serve2.log"), "--dialects", "none")
+	if code, body := get("http://" + off.addr + "/faceio/status"); code != 404 || strings.Contains(body, `"status":200`) {
+		t.Errorf("/faceio/status with --dialects none: %d %s", code, body)
+	}
+	if code, _ := get("http://" + off.addr + "/demo"); code != 404 {
+		t.Errorf("/demo without --demo: %d", code)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
