@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/visagehq/visage"
@@ -17,11 +18,32 @@ import (
 // whole key only as its SHA-256, which for a random 160-bit secret is as
 // good as a slow hash and lets every request be checked cheaply.
 const (
-	keyTag       = "vsk_"
 	adminTag     = "vsa_"
 	publicTag    = "pub_"
 	keyPrefixLen = 12
 )
+
+// Tags of private API keys. A key's tag only says how it looks: every tag
+// gives the same kind of key, which every API of the app accepts.
+// FaceAuth's "fa_" exists so that keys handed out by the FaceAuth dialect
+// look like the ones its clients know (some check the prefix).
+const (
+	KeyTag         = "vsk_"
+	FaceAuthKeyTag = "fa_"
+)
+
+// keyTags are the tags AppForKey accepts; anything else (an admin token,
+// a public ID) is refused before the store is asked.
+var keyTags = []string{KeyTag, FaceAuthKeyTag}
+
+func hasKeyTag(secret string) bool {
+	for _, tag := range keyTags {
+		if strings.HasPrefix(secret, tag) {
+			return true
+		}
+	}
+	return false
+}
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
@@ -91,22 +113,39 @@ func (s *Service) UpdateSettings(ctx context.Context, app *visage.App, set visag
 // CreateKey makes a private API key for the app and returns it: this is
 // the only time the key exists in clear.
 func (s *Service) CreateKey(ctx context.Context, appID string) (string, *visage.APIKey, error) {
+	return s.CreateKeyTagged(ctx, appID, KeyTag)
+}
+
+// CreateKeyTagged is CreateKey for a key that starts with tag (KeyTag or
+// FaceAuthKeyTag).
+func (s *Service) CreateKeyTagged(ctx context.Context, appID, tag string) (string, *visage.APIKey, error) {
+	secret, k, err := s.newKey(appID, tag)
+	if err != nil {
+		return "", nil, err
+	}
 	if _, err := s.store.App(ctx, appID); err != nil {
 		return "", nil, err
 	}
-	secret := randomToken(keyTag, 20)
-	k := &visage.APIKey{ID: newUUID(), AppID: appID, Prefix: secret[:keyPrefixLen], Hash: hashSecret(secret), CreatedAt: s.now().UTC()}
 	if err := s.store.CreateKey(ctx, k); err != nil {
 		return "", nil, err
 	}
 	return secret, k, nil
 }
 
+// newKey mints a key and its stored form, without storing it.
+func (s *Service) newKey(appID, tag string) (string, *visage.APIKey, error) {
+	if !slices.Contains(keyTags, tag) {
+		return "", nil, visage.Errorf(visage.CodeInvalidRequest, "unknown key tag %q", tag)
+	}
+	secret := randomToken(tag, 20)
+	return secret, &visage.APIKey{ID: newUUID(), AppID: appID, Prefix: secret[:keyPrefixLen], Hash: hashSecret(secret), CreatedAt: s.now().UTC()}, nil
+}
+
 // AppForKey returns the application a private key belongs to. Unknown,
 // revoked and malformed keys all get the same error.
 func (s *Service) AppForKey(ctx context.Context, secret string) (*visage.App, error) {
 	denied := visage.Errorf(visage.CodeUnauthorized, "invalid or revoked API key")
-	if !strings.HasPrefix(secret, keyTag) || len(secret) < keyPrefixLen+8 {
+	if !hasKeyTag(secret) || len(secret) < keyPrefixLen+8 {
 		return nil, denied
 	}
 	keys, err := s.store.KeysByPrefix(ctx, secret[:keyPrefixLen])

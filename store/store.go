@@ -54,6 +54,20 @@ type Store interface {
 	// keeps the first revocation time and succeeds.
 	RevokeKey(ctx context.Context, appID, keyID string) error
 
+	// CreateAccount stores a self-registered account together with the
+	// app it owns and that app's first key, in one transaction: a refused
+	// or interrupted registration leaves neither an app without its
+	// account nor an account without its key. It sets a.AppID to app.ID
+	// and a.ID to the next account number (1, 2, 3…, never reused), and
+	// writes them back. CONFLICT when the email is taken, compared without
+	// regard to case (Unicode lower-casing), or when the app's IDs or the
+	// key's ID are.
+	CreateAccount(ctx context.Context, a *Account, app *visage.App, key *visage.APIKey) error
+	// AccountByApp returns the account that owns the app; NOT_FOUND for an
+	// app made by an administrator, which has none. Deleting the app
+	// deletes its account.
+	AccountByApp(ctx context.Context, appID string) (*Account, error)
+
 	// CreateAdminToken stores the hash of an admin API token.
 	CreateAdminToken(ctx context.Context, id, prefix string, hash []byte) error
 	// AdminTokensByPrefix returns the candidates for admin authentication.
@@ -125,6 +139,19 @@ type AdminToken struct {
 	ID, Prefix string
 	Hash       []byte
 	CreatedAt  time.Time
+}
+
+// Account is someone who signed up on their own (FaceAuth's POST
+// /register) rather than being given an app by an administrator: they own
+// one app, whose plan is theirs.
+type Account struct {
+	// ID is a small number, as FaceAuth shows it ("id": 1), assigned by
+	// the store.
+	ID        int64
+	AppID     string
+	Email     string // as given; unique regardless of case
+	Name      string
+	CreatedAt time.Time
 }
 
 // DayUsage is an app's API calls on one UTC day (Day is its midnight, UTC).

@@ -51,7 +51,18 @@ func TestServeMounts(t *testing.T) {
 	if code, _ := get("http://" + srv.addr + "/facenition/token"); code != 404 { // POST only
 		t.Errorf("GET /facenition/token: %d, want 404", code)
 	}
+	if code, body := get("http://" + srv.addr + "/api/v1/health"); code != 200 || !strings.Contains(body, `"models_loaded":true`) {
+		t.Errorf("FaceAuth health: %d %s", code, body)
+	}
+	// A key in a path (FaceAuth's usage/:api_key) never reaches the log.
+	const secret = "fa_doesnotexistbutlookslikeakey"
+	if code, _ := get("http://" + srv.addr + "/api/v1/usage/" + secret); code != 401 {
+		t.Errorf("usage with an unknown key: %d, want 401", code)
+	}
 	srv.kill()
+	if log := logTail(filepath.Join(tmp, "serve.log")); strings.Contains(log, secret) || !strings.Contains(log, "/api/v1/") {
+		t.Errorf("the server log names the key, or not the route:\n%s", log)
+	}
 
 	off := startCrashServer(t, bin, filepath.Join(tmp, "data"), ortLib, models, filepath.Join(tmp, "serve2.log"), "--dialects", "none")
 	if code, body := get("http://" + off.addr + "/faceio/status"); code != 404 || strings.Contains(body, `"status":200`) {

@@ -13,12 +13,21 @@ const appColumns = "id, public_id, name, plan, settings, created_at"
 
 // CreateApp stores a new app; CONFLICT when its ID or public ID is taken.
 func (s *Store) CreateApp(ctx context.Context, a *visage.App) error {
+	return insertApp(ctx, s.writer, a)
+}
+
+// execer is the writer pool or one of its transactions.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertApp(ctx context.Context, db execer, a *visage.App) error {
 	settings, err := json.Marshal(a.Settings)
 	if err != nil {
 		return internal(err, "create app %s", a.ID)
 	}
 	stamp(&a.CreatedAt)
-	_, err = s.writer.ExecContext(ctx, "INSERT INTO apps ("+appColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+	_, err = db.ExecContext(ctx, "INSERT INTO apps ("+appColumns+") VALUES (?, ?, ?, ?, ?, ?)",
 		a.ID, a.PublicID, a.Name, a.Plan, string(settings), micros(a.CreatedAt))
 	if isUnique(err) {
 		return visage.Errorf(visage.CodeConflict, "app ID %s or public ID %s is taken", a.ID, a.PublicID)

@@ -14,13 +14,17 @@ const keyColumns = "id, app_id, prefix, hash, created_at, revoked_at"
 // CreateKey stores a new API key; NOT_FOUND when its app does not exist,
 // CONFLICT when its ID is taken.
 func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
+	return insertKey(ctx, s.writer, k)
+}
+
+func insertKey(ctx context.Context, db execer, k *visage.APIKey) error {
 	stamp(&k.CreatedAt)
 	var revoked *int64
 	if k.RevokedAt != nil {
 		n := micros(*k.RevokedAt)
 		revoked = &n
 	}
-	_, err := s.writer.ExecContext(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+	_, err := db.ExecContext(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES (?, ?, ?, ?, ?, ?)",
 		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), revoked)
 	switch {
 	case isNoApp(err):

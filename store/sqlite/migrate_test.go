@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/store"
 )
 
@@ -96,7 +97,11 @@ func TestMigrateOldDatabase(t *testing.T) {
 	}
 
 	s := reopen(t, path)
-	if got := schemaVersions(t, s.reader); len(got) != 2 || !strings.HasPrefix(got[1], "0002_usage.sql") {
+	ms, err := loadMigrations(migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaVersions(t, s.reader); len(got) != len(ms) || !strings.HasPrefix(got[len(got)-1], ms[len(ms)-1].name) {
 		t.Fatalf("recorded migrations after Open: %v", got)
 	}
 	got, err := s.FaceByExternalID(ctx, "app1", "old-face")
@@ -108,6 +113,59 @@ func TestMigrateOldDatabase(t *testing.T) {
 	}
 	if err := s.flushUsage(ctx); err != nil {
 		t.Fatalf("the migrated usage table: %v", err)
+	}
+}
+
+// A database at schema version 2 (before accounts), with an app made by
+// an administrator, gains the accounts table: the old app has no account,
+// and a new registration gets number 1.
+func TestMigrateToAccounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := fstest.MapFS{}
+	for _, name := range []string{"migrations/0001_core.sql", "migrations/0002_usage.sql"} {
+		data, err := fs.ReadFile(migrations, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[name] = &fstest.MapFile{Data: data}
+	}
+	if err := migrate(ctx, db, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("SELECT 1 FROM accounts"); err == nil {
+		t.Fatal("version 2 has the accounts table: the test does not start from an old version")
+	}
+	c, err := store.NewCipher(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"INSERT INTO apps VALUES ('app1', 'pub1', 'Old', 'pro', '{\"level\":4}', 1)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec("INSERT INTO meta (name, value) VALUES ('key_check', ?)", c.KeyCheck()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := reopen(t, path)
+	if got := schemaVersions(t, s.reader); len(got) != 3 || !strings.HasPrefix(got[2], "0003_accounts.sql") {
+		t.Fatalf("recorded migrations after Open: %v", got)
+	}
+	_, err = s.AccountByApp(ctx, "app1")
+	wantCode(t, err, visage.CodeNotFound)
+	a, app, key := registration("app2", "dev@company.com")
+	if err := s.CreateAccount(ctx, a, app, key); err != nil || a.ID != 1 {
+		t.Fatalf("the first account after migrating: %+v, %v", a, err)
 	}
 }
 
