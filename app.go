@@ -48,6 +48,15 @@ type AppSettings struct {
 	// which widget sessions may be opened (FORBIDDDEN_COUNTRY), as read
 	// from the header the server is configured to trust.
 	AllowedCountries []string `json:"allowed_countries,omitempty"`
+
+	// The Auther dialect's request signing (docs/migrating-from-auther.md).
+	// AutherSigningKey is the PEM of the RSA public key (2048 bits or
+	// more) the app's backend signs requests with; a signed request is
+	// checked against it. AutherRequireSignature refuses unsigned ones.
+	// The dialect checks the key (service.ParseSigningKey), since a PEM
+	// is only known to be good once parsed.
+	AutherSigningKey       string `json:"auther_signing_key,omitempty"`
+	AutherRequireSignature bool   `json:"auther_require_signature"`
 }
 
 // APIKey is a private key of an app. Only its hash is stored; Prefix is
