@@ -94,6 +94,9 @@ func (s *Service) UpdateSettings(ctx context.Context, app *visage.App, set visag
 	if set.MinAge < 0 || set.MinAge > 100 {
 		return visage.Errorf(visage.CodeInvalidRequest, "min_age must be 0 to 100")
 	}
+	if err := checkSigning(set); err != nil {
+		return err
+	}
 	origins, err := normalizeOrigins(set.AllowedOrigins)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/visagehq/visage/dialect/auther"
 	"github.com/visagehq/visage/dialect/faceauth"
 	"github.com/visagehq/visage/dialect/faceio"
 	"github.com/visagehq/visage/dialect/facenition"
@@ -32,6 +33,9 @@ type dialect struct {
 var dialects = []*dialect{
 	{name: "faceio", prefix: "/faceio/", build: func(d *dialectFlags, svc *service.Service, st store.Store, log *slog.Logger) http.Handler {
 		return faceio.New(svc, faceio.Config{Logger: log, Ready: st.Ping})
+	}},
+	{name: "auther", prefix: "/auther/", build: func(d *dialectFlags, svc *service.Service, st store.Store, log *slog.Logger) http.Handler {
+		return auther.New(svc, auther.Config{Logger: log})
 	}},
 	{name: "faceauth", prefix: "/api/v1/", build: func(d *dialectFlags, svc *service.Service, st store.Store, log *slog.Logger) http.Handler {
 		return faceauth.New(svc, faceauth.Config{Logger: log, AllowRegister: d.openSignup})

@@ -51,6 +51,9 @@ func TestServeMounts(t *testing.T) {
 	if code, _ := get("http://" + srv.addr + "/facenition/token"); code != 404 { // POST only
 		t.Errorf("GET /facenition/token: %d, want 404", code)
 	}
+	if code, body := get("http://" + srv.addr + "/auther/persons/alice"); code != 401 || !strings.Contains(body, `"A_001"`) {
+		t.Errorf("Auther without a key: %d %s", code, body)
+	}
 	if code, body := get("http://" + srv.addr + "/api/v1/health"); code != 200 || !strings.Contains(body, `"models_loaded":true`) {
 		t.Errorf("FaceAuth health: %d %s", code, body)
 	}
