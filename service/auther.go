@@ -160,20 +160,6 @@ func validPersonID(id string) error {
 	return nil
 }
 
-// FaceByExternalID returns the app's face with this external ID, without
-// its templates.
-func (s *Service) FaceByExternalID(ctx context.Context, app *visage.App, externalID string) (*visage.Face, error) {
-	if err := validPersonID(externalID); err != nil {
-		return nil, err
-	}
-	f, err := s.store.FaceByExternalID(ctx, app.ID, externalID)
-	if err != nil {
-		return nil, err
-	}
-	f.Templates = nil
-	return f, nil
-}
-
 // DeleteByExternalID purges the face with this external ID, as DeleteFace
 // does, and returns it as it was (without templates).
 func (s *Service) DeleteByExternalID(ctx context.Context, app *visage.App, externalID string) (*visage.Face, error) {

@@ -80,3 +80,17 @@ func (s *Service) SetPIN(ctx context.Context, app *visage.App, facialID, pin str
 	}
 	return s.store.SetPIN(ctx, app.ID, facialID, hash)
 }
+
+// FaceByExternalID returns the app's face with this external ID, without
+// its templates.
+func (s *Service) FaceByExternalID(ctx context.Context, app *visage.App, externalID string) (*visage.Face, error) {
+	if err := validPersonID(externalID); err != nil {
+		return nil, err
+	}
+	f, err := s.store.FaceByExternalID(ctx, app.ID, externalID)
+	if err != nil {
+		return nil, err
+	}
+	f.Templates = nil
+	return f, nil
+}

@@ -81,7 +81,7 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, req *requ
 	if len(req.images) != 1 {
 		return fail(http.StatusBadRequest, "authenticate takes one image, got %d", len(req.images))
 	}
-	f, err := h.svc.FaceNamed(r.Context(), app, userID)
+	f, err := h.svc.FaceByExternalID(r.Context(), app, userID)
 	if visage.ErrorCode(err) == visage.CodeNotFound {
 		return fail(http.StatusNotFound, "no user %q is enrolled", userID)
 	}
@@ -123,7 +123,7 @@ func (h *handler) delete(w http.ResponseWriter, r *http.Request, req *request, a
 	if err != nil {
 		return err
 	}
-	f, err := h.svc.FaceNamed(r.Context(), app, userID)
+	f, err := h.svc.FaceByExternalID(r.Context(), app, userID)
 	if visage.ErrorCode(err) == visage.CodeNotFound {
 		return fail(http.StatusNotFound, "no user %q is enrolled", userID)
 	}
