@@ -28,7 +28,7 @@ func adminService(df *dataFlags) (*service.Service, store.Store, error) {
 
 func runApp(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"app needs a subcommand: create, list, show, delete"}
+		return usageError{"app needs a subcommand: create, list, show, plan, delete"}
 	}
 	fs := flag.NewFlagSet("app "+args[0], flag.ContinueOnError)
 	var df dataFlags
@@ -85,6 +85,18 @@ func runApp(args []string, out io.Writer) error {
 		}
 		return writeJSON(out, map[string]any{"id": a.ID, "name": a.Name, "plan": a.Plan, "public_id": a.PublicID,
 			"settings": a.Settings, "faces": n, "created_at": a.CreatedAt})
+	case "plan":
+		if len(pos) != 2 {
+			return usageError{"app plan APP_ID PLAN"}
+		}
+		a, err := svc.App(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := svc.SetPlan(ctx, a, pos[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "app %s is on the %s plan\n", a.ID, a.Plan)
 	case "delete":
 		if len(pos) != 1 {
 			return usageError{"app delete APP_ID"}
