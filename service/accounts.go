@@ -172,3 +172,20 @@ func (s *Service) SetPlan(ctx context.Context, app *visage.App, plan string) err
 	}
 	return nil
 }
+
+// FaceAuth's match rule. On Visage's calibrated scale (docs/scores.md) a
+// distance of 0.42 is the threshold of level 6 (false-match rate 1e-6)
+// and a confidence of 85 % that of level 5 (1e-5): the distance decides,
+// since a pair that close is at least 90 % alike. The app's own level
+// still applies when an administrator set it stricter (7 or 8).
+const (
+	faceAuthMaxDistance   = 0.42
+	faceAuthMinConfidence = 85
+)
+
+// FaceAuthMatch applies FaceAuth's rule on top of the app's own decision,
+// on the unrounded numbers: its REST verify and match and its script tag
+// (the widget) decide alike.
+func FaceAuthMatch(appMatch bool, distance, confidence float64) bool {
+	return appMatch && distance <= faceAuthMaxDistance && confidence >= faceAuthMinConfidence
+}

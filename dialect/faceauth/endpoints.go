@@ -10,22 +10,6 @@ import (
 	"github.com/visagehq/visage/service"
 )
 
-// FaceAuth's match rule. On Visage's calibrated scale (docs/scores.md) a
-// distance of 0.42 is the threshold of level 6 (false-match rate 1e-6)
-// and a confidence of 85 % that of level 5 (1e-5): the distance decides,
-// since a pair that close is at least 90 % alike. The app's own level
-// still applies when an administrator set it stricter (7 or 8).
-const (
-	maxDistance   = 0.42
-	minConfidence = 85
-)
-
-// faceAuthMatch applies FaceAuth's rule on top of the app's own decision,
-// on the unrounded numbers.
-func faceAuthMatch(appMatch bool, distance, confidence float64) bool {
-	return appMatch && distance <= maxDistance && confidence >= minConfidence
-}
-
 // enrollFields are the file fields of an enrollment, in order: FaceAuth
 // documents three; the service takes up to five.
 var enrollFields = []string{"image", "image1", "image2", "image3", "image4"}
@@ -110,7 +94,7 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request, app *visage.App
 	dist := h.svc.CalibratedDistance(res.Cosine)
 	v := verified{Success: true, Status: "no_match", Confidence: round(res.Similarity, 2), Distance: round(dist, 4),
 		Message: "Not verified as " + name}
-	if faceAuthMatch(res.Match, dist, res.Similarity) {
+	if service.FaceAuthMatch(res.Match, dist, res.Similarity) {
 		v.Match, v.Status, v.Identity, v.Message = true, "match", &name, "Verified as "+name
 		v.User = &verifiedUser{ID: res.FacialID, ExternalUserID: res.ExternalID, Name: res.ExternalID}
 	}
@@ -132,7 +116,7 @@ func (h *handler) match(w http.ResponseWriter, r *http.Request, app *visage.App,
 	if err != nil {
 		return nil, err
 	}
-	m := matched{Success: true, Match: faceAuthMatch(c.Match, c.Distance, c.Similarity), Status: "no_match",
+	m := matched{Success: true, Match: service.FaceAuthMatch(c.Match, c.Distance, c.Similarity), Status: "no_match",
 		// FaceAuth gives both; on Visage's scale they are one number.
 		Similarity: round(c.Similarity, 2), Confidence: round(c.Similarity, 2), Distance: round(c.Distance, 4)}
 	if m.Match {
