@@ -77,13 +77,20 @@ func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, fac
 	if err != nil {
 		return nil, err
 	}
+	best := bestCosine(f, probe.Template)
+	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID}, nil
+}
+
+// bestCosine is the cosine of the probe with the closest of the face's
+// templates of the probe's model; -1 when it has none of that model.
+func bestCosine(f *visage.Face, probe *visage.Template) float32 {
 	best := float32(-1)
 	for _, t := range f.Templates {
-		if t.Model == probe.Template.Model {
-			best = max(best, match.Cosine(t.Vector, probe.Template.Vector))
+		if t.Model == probe.Model {
+			best = max(best, match.Cosine(t.Vector, probe.Vector))
 		}
 	}
-	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID}, nil
+	return best
 }
 
 // probe analyses the photo of someone claiming to be enrolled: one face,

@@ -15,7 +15,6 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
-	"github.com/visagehq/visage/match"
 )
 
 // The photo criteria of PutPerson, beyond one frontal face. Measured on
@@ -233,12 +232,7 @@ func (s *Service) VerifyPerson(ctx context.Context, app *visage.App, image []byt
 	if err != nil {
 		return nil, err
 	}
-	best := float32(-1)
-	for _, t := range f.Templates {
-		if t.Model == probe.Template.Model {
-			best = max(best, match.Cosine(t.Vector, probe.Template.Vector))
-		}
-	}
+	best := bestCosine(f, probe.Template)
 	f.Templates = nil
 	return &Scored{Face: f, Similarity: s.table.Similarity(best), Match: best >= threshold}, nil
 }
