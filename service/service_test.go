@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +19,6 @@ import (
 
 // The tests run the real engine, a real SQLite store and the real gallery
 // on faces cut from the demo photos `make setup` fetches.
-
-// clock is a settable time for the PIN lockout.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func check(t *testing.T, err error) {
 	t.Helper()
@@ -57,7 +36,7 @@ func wantCode(t *testing.T, err error, code visage.Code) {
 
 type fixture struct {
 	svc   *service.Service
-	clock *clock
+	clock *testface.Clock
 	ctx   context.Context
 }
 
@@ -66,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{7}, 32))
 	check(t, err)
 	t.Cleanup(func() { st.Close() })
-	c := newClock()
+	c := testface.NewClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("test pin key"), Now: c.Now})
 	return &fixture{svc: svc, clock: c, ctx: context.Background()}
 }

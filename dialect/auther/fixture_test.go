@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,29 +25,11 @@ import (
 // engine, SQLite in a temporary folder, the real gallery, and faces cut
 // from the demo photos `make setup` fetches.
 
-// clock is the settable time of the service and of signature checks.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	t     *testing.T
 	base  string // the Auther base URL: the server's /auther
 	svc   *service.Service
-	clock *clock
+	clock *testface.Clock
 	ctx   context.Context
 }
 
@@ -67,7 +48,7 @@ func newFixture(t *testing.T, o options) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c := &clock{now: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}
+	c := testface.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration,
 		PINKey: []byte("k"), Logger: quiet, Now: c.Now, Plans: o.plans})
 	mux := http.NewServeMux()

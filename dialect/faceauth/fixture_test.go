@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,8 +36,8 @@ type server struct {
 	root string // the listener's URL
 	svc  *service.Service
 	st   *sqlite.Store
-	log  *syncBuffer
-	now  *clock
+	log  *testface.Log
+	now  *testface.Clock
 }
 
 type options struct {
@@ -65,7 +64,7 @@ func newServer(t *testing.T, o options) *server {
 	}
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: engine, Table: e.Pack().Calibration,
 		PINKey: []byte("k"), Logger: quiet, Plans: o.plans})
-	s := &server{t: t, svc: svc, st: st, log: &syncBuffer{}, now: &clock{t: time.Date(2026, 6, 24, 9, 0, 0, 0, time.UTC)}}
+	s := &server{t: t, svc: svc, st: st, log: &testface.Log{}, now: testface.NewClock(time.Date(2026, 6, 24, 9, 0, 0, 0, time.UTC))}
 	h := faceauth.New(svc, faceauth.Config{Logger: slog.New(slog.NewTextHandler(s.log, nil)), AllowRegister: !o.closed,
 		MaxBody: o.maxBody, Now: s.now.Now})
 	var ts *httptest.Server
@@ -81,31 +80,6 @@ func newServer(t *testing.T, o options) *server {
 	s.root = ts.URL
 	return s
 }
-
-// clock is the settable time of /health's uptime.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
 // answer is a decoded response.
 type answer struct {

@@ -41,10 +41,10 @@ type fixture struct {
 	t     *testing.T
 	url   string // the dialect's base URL
 	svc   *service.Service
-	clock *clock
+	clock *testface.Clock
 	mail  *mailbox
 	sms   *smsBox
-	logs  *syncBuffer
+	logs  *testface.Log
 	h     http.Handler
 }
 
@@ -64,7 +64,7 @@ func newFixture(t *testing.T, adjust func(*facenition.Config)) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{t: t, clock: newClock(), mail: newMailbox(t), sms: newSMSBox(t), logs: &syncBuffer{}}
+	f := &fixture{t: t, clock: testface.NewClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)), mail: newMailbox(t), sms: newSMSBox(t), logs: &testface.Log{}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	plans := map[string]service.Plan{"free": {PerMinute: 1000, PerMonth: 100_000}, "tiny": {PerMinute: 2}}
 	f.svc = service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration,
@@ -85,43 +85,6 @@ func newFixture(t *testing.T, adjust func(*facenition.Config)) *fixture {
 	t.Cleanup(ts.Close)
 	f.url = ts.URL + "/facenition"
 	return f
-}
-
-// clock is the dialect's settable time, for code expiry.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // mailbox is a real SMTP server (go-smtp) on loopback that requires
