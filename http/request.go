@@ -1,15 +1,14 @@
 package http
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/upload"
 )
 
 // faceRequest is what the face endpoints accept, as JSON (images base64,
@@ -76,7 +75,7 @@ func (req *faceRequest) fromJSON(r *http.Request) error {
 		if s == "" {
 			continue
 		}
-		img, err := decodeBase64Image(s)
+		img, err := upload.Base64(s)
 		if err != nil {
 			return visage.Errorf(visage.CodeInvalidRequest, "image %d is not valid base64", i+1)
 		}
@@ -85,45 +84,13 @@ func (req *faceRequest) fromJSON(r *http.Request) error {
 	return nil
 }
 
-// decodeBase64Image accepts plain or URL-safe base64, padded or not, and
-// data: URLs as a browser's canvas produces them.
-func decodeBase64Image(s string) ([]byte, error) {
-	if strings.HasPrefix(s, "data:") {
-		if i := strings.Index(s, ","); i >= 0 {
-			s = s[i+1:]
-		}
-	}
-	s = strings.TrimRight(s, "=")
-	if b, err := base64.RawStdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	return base64.RawURLEncoding.DecodeString(s)
-}
-
 func (req *faceRequest) fromMultipart(r *http.Request) error {
-	// Memory up to the body limit; larger parts spill to temporary files
-	// that ParseMultipartForm's caller must remove.
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return visage.Errorf(visage.CodeInvalidRequest, "unreadable multipart body")
+	_, files, err := upload.Multipart(r)
+	if err != nil {
+		return err
 	}
-	defer r.MultipartForm.RemoveAll()
 	for _, field := range imageFields {
-		for _, fh := range r.MultipartForm.File[field] {
-			f, err := fh.Open()
-			if err != nil {
-				return err
-			}
-			data, err := io.ReadAll(f)
-			f.Close()
-			if err != nil {
-				return err
-			}
-			req.images = append(req.images, data)
-		}
+		req.images = append(req.images, files[field]...)
 	}
 	req.FacialID = r.FormValue("facial_id")
 	req.ExternalID = r.FormValue("external_id")

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/upload"
 	"github.com/visagehq/visage/service"
 )
 
@@ -60,12 +61,7 @@ func decodeImage(field, s string) ([]byte, error) {
 	if s == "" {
 		return nil, errorOf("R_002", field+" is required")
 	}
-	if strings.HasPrefix(s, "data:") {
-		if i := strings.IndexByte(s, ','); i >= 0 {
-			s = s[i+1:]
-		}
-	}
-	b, err := decodeBase64(s)
+	b, err := upload.Base64(s)
 	if err != nil || len(b) == 0 {
 		return nil, errorOf("R_002", field+" is not a base64-encoded image")
 	}

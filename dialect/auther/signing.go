@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/upload"
 	"github.com/visagehq/visage/service"
 )
 
@@ -68,7 +68,7 @@ func (h *handler) checkSignature(r *http.Request, app *visage.App, body []byte) 
 	if d := now.Sub(at); d > h.cfg.ReplayWindow || d < -h.cfg.ReplayWindow {
 		return errorOf("S_003", "the timestamp is more than "+h.cfg.ReplayWindow.String()+" away from the server's clock")
 	}
-	raw, err := decodeBase64(sig)
+	raw, err := upload.Base64(sig)
 	if err != nil {
 		return errorOf("S_002", headerSignature+" is not base64")
 	}
@@ -123,14 +123,4 @@ func (p *replays) first(sig []byte, at, now time.Time) bool {
 	}
 	p.until[k] = at.Add(p.window)
 	return true
-}
-
-// decodeBase64 accepts standard or URL-safe base64, padded or not: what
-// `base64`, browsers and most libraries write.
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	if b, err := base64.RawStdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	return base64.RawURLEncoding.DecodeString(s)
 }

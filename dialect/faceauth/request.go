@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/upload"
 )
 
 // headerKey is the key of an X-API-Key or an Authorization: Bearer
@@ -79,29 +80,15 @@ func readForm(r *http.Request) (*form, error) {
 }
 
 func (f *form) fromMultipart(r *http.Request) error {
-	// Parts beyond 8 MiB in all spill to temporary files, removed below.
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return visage.Errorf(visage.CodeInvalidRequest, "unreadable multipart body")
+	values, files, err := upload.Multipart(r)
+	if err != nil {
+		return err
 	}
-	defer r.MultipartForm.RemoveAll()
-	for name, vs := range r.MultipartForm.Value {
+	for name, vs := range values {
 		f.values[name] = vs[0]
 	}
-	for name, fhs := range r.MultipartForm.File {
-		for _, fh := range fhs {
-			file, err := fh.Open()
-			if err != nil {
-				return err
-			}
-			data, err := io.ReadAll(file)
-			file.Close()
-			if err != nil {
-				return err
-			}
+	for name, parts := range files {
+		for _, data := range parts {
 			// A form's empty file input sends an empty part: no image.
 			if len(data) > 0 {
 				f.files[name] = append(f.files[name], data)

@@ -1,7 +1,6 @@
 package facenition
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/visagehq/visage/internal/upload"
 )
 
 // request is a call's fields and images, whichever way they came:
@@ -32,26 +33,14 @@ func (h *handler) parse(r *http.Request, version int) (*request, error) {
 	}
 	switch ct {
 	case "multipart/form-data":
-		// Up to 8 MiB in memory, the rest in temporary files removed below.
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		values, files, err := upload.Multipart(r)
+		if err != nil {
 			return nil, badBody(err, "unreadable multipart body")
 		}
-		defer r.MultipartForm.RemoveAll()
-		if err := req.formValues(r.MultipartForm.Value); err != nil {
+		if err := req.formValues(values); err != nil {
 			return nil, err
 		}
-		for _, fh := range r.MultipartForm.File[imageField] {
-			f, err := fh.Open()
-			if err != nil {
-				return nil, err
-			}
-			data, err := io.ReadAll(f)
-			f.Close()
-			if err != nil {
-				return nil, err
-			}
-			req.images = append(req.images, data)
-		}
+		req.images = append(req.images, files[imageField]...)
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
 			return nil, badBody(err, "unreadable form body")
@@ -131,20 +120,11 @@ func (req *request) fromJSON(body io.Reader) error {
 	return nil
 }
 
-// addBase64 decodes plain or URL-safe base64, padded or not, and data:
-// URLs as a browser canvas makes them.
+// addBase64 adds an image sent as base64 text.
 func (req *request) addBase64(s string) error {
-	if strings.HasPrefix(s, "data:") {
-		if i := strings.IndexByte(s, ','); i >= 0 {
-			s = s[i+1:]
-		}
-	}
-	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	b, err := upload.Base64(s)
 	if err != nil {
-		if b, err = base64.RawURLEncoding.DecodeString(s); err != nil {
-			return fail(http.StatusBadRequest, "image %d is not valid base64", len(req.images)+1)
-		}
+		return fail(http.StatusBadRequest, "image %d is not valid base64", len(req.images)+1)
 	}
 	req.images = append(req.images, b)
 	return nil
