@@ -76,6 +76,8 @@ type Options struct {
 	Attributes bool
 	// Quality computes sharpness and eye state.
 	Quality bool
+	// Crop keeps a grey square of each face (Face.Crop), for liveness.
+	Crop bool
 	// Timings, when set, receives how long each stage took.
 	Timings *Timings
 }
@@ -97,6 +99,9 @@ type Face struct {
 	// Template is the face's biometric template (with Options.Embed). It is
 	// never serialised by accident.
 	Template *visage.Template `json:"-"`
+	// Crop is a grey picture of the face (with Options.Crop), never
+	// serialised either.
+	Crop *Crop `json:"-"`
 }
 
 // Quality describes how usable a face is for recognition.
@@ -373,6 +378,9 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			s := w.liveness(img, d.box)
 			f.Liveness = &s
 			lap(&tm.Liveness)
+		}
+		if opts.Crop {
+			f.Crop = w.crop(img, d.box, back)
 		}
 		if opts.Attributes {
 			age, female := w.ageGender(img, pts)

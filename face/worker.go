@@ -14,9 +14,9 @@ type worker struct {
 	warper
 
 	// Model-sized crops, reused across requests.
-	detImg, lmkImg, liveImg, attrImg, eyeImg photo.RGB
-	cands                                    []detection
-	frame                                    []byte // decoded photo, reused
+	detImg, lmkImg, liveImg, attrImg, eyeImg, cropImg photo.RGB
+	cands                                             []detection
+	frame                                             []byte // decoded photo, reused
 }
 
 func newRGB(w, h int) photo.RGB { return photo.RGB{W: w, H: h, Pix: make([]byte, w*h*3)} }
@@ -28,6 +28,7 @@ func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error)
 		liveImg: newRGB(liveSize, liveSize),
 		attrImg: newRGB(attrSize, attrSize),
 		eyeImg:  newRGB(eyeSize, eyeSize),
+		cropImg: newRGB(CropSize, CropSize),
 		cands:   make([]detection, 0, detPriors),
 	}
 	specs := []struct {
