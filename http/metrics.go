@@ -11,6 +11,7 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/liveness"
 )
 
 // Metrics are the server's Prometheus metrics, on their own registry so
@@ -21,6 +22,7 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	stages    *prometheus.HistogramVec
 	refusals  *prometheus.CounterVec
+	verdicts  *prometheus.CounterVec
 	galleries func() map[string]int
 }
 
@@ -42,9 +44,12 @@ func NewMetrics(gallerySizes func() map[string]int) *Metrics {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "visage_rate_limit_refusals_total", Help: "Requests refused for an app's rate limit or monthly quota.",
 		}, []string{"code"}),
+		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "visage_liveness_verdicts_total", Help: "Widget sessions' liveness verdicts, by reason (live, passive, flat, no_depth).",
+		}, []string{"reason"}),
 		galleries: gallerySizes,
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.stages, m.refusals, m,
+	m.reg.MustRegister(m.requests, m.latency, m.stages, m.refusals, m.verdicts, m,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -62,6 +67,12 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	for app, n := range m.galleries() {
 		ch <- prometheus.MustNewConstMetric(galleryDesc, prometheus.GaugeValue, float64(n), app)
 	}
+}
+
+// LivenessVerdict counts one widget session's liveness verdict; wire it
+// to widget.Config.OnVerdict.
+func (m *Metrics) LivenessVerdict(reason liveness.Reason) {
+	m.verdicts.WithLabelValues(string(reason)).Inc()
 }
 
 // ObserveTimings records one engine analysis; wire it to face.Config.Observe.

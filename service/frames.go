@@ -23,10 +23,11 @@ func (s *Service) AppByPublicID(ctx context.Context, publicID string) (*visage.A
 
 // Frame analyses one camera frame of a widget session: exactly one face
 // (NO_FACE or MANY_FACES otherwise; as everywhere, faces under half the
-// tallest's height do not count), its template and pose, and its liveness when the app
-// requires it. Nothing is stored.
+// tallest's height do not count), its template, pose and grey crop (for
+// the movement checks of package liveness), and its passive liveness
+// when the app requires it. Nothing is stored.
 func (s *Service) Frame(ctx context.Context, app *visage.App, image []byte) (*face.Face, error) {
-	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Background: Background, Embed: true, Liveness: app.Settings.RequireLiveness})
+	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Background: Background, Embed: true, Crop: true, Liveness: app.Settings.RequireLiveness})
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,12 @@
 package widget_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html/template"
 	"image"
+	"image/jpeg"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +24,7 @@ import (
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/widget"
 )
 
 // End-to-end tests: Debian's Chromium, headless, with a fake camera
@@ -255,10 +258,11 @@ func logTime(t testing.TB, what string, r result) {
 // Enroll with the consent screen and a payload, then log in: the same
 // facial ID and payload come back.
 func TestBrowserEnrollThenAuthenticate(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}, PreventDuplicates: true})
-	b := newTab(t, "enroll", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 0))})
+	b := newTab(t, "enroll", tabOptions{clip: turnClip(ps[0])})
 	b.open("localhost", port, "pub="+app.PublicID)
 
 	b.start(`fio.enroll({payload: {whoami: 123456, email: "john.doe@example.com"}, enrollIntroTimeout: 2})`)
@@ -268,7 +272,7 @@ func TestBrowserEnrollThenAuthenticate(t *testing.T) {
 	if r.Code != "" || r.OK["facialId"] == nil || r.OK["timestamp"] == nil || r.OK["details"] == nil {
 		t.Fatalf("enroll: %+v", r)
 	}
-	logTime(t, "enroll (consent, intro, camera, frames, challenge)", r)
+	logTime(t, "enroll (consent, intro, camera, frames, two turns)", r)
 
 	b.name = "authenticate"
 	b.shots = map[string]bool{}
@@ -300,11 +304,12 @@ func (b *tab) waitState(state string) {
 
 // Someone who is not enrolled is not recognised.
 func TestBrowserUnrecognizedFace(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{})
-	enrolled(t, s, app, "", "", testface.Person(t, 6, 0, 0))
-	b := newTab(t, "unrecognized", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 1, 0))})
+	enrolled(t, s, app, "", "", ps[0].Enroll)
+	b := newTab(t, "unrecognized", tabOptions{clip: turnClip(ps[1])})
 	b.open("localhost", port, "pub="+app.PublicID)
 	b.start(`fio.authenticate()`)
 	if r := b.wait(); r.Code != "UNRECOGNIZED_FACE" {
@@ -315,7 +320,7 @@ func TestBrowserUnrecognizedFace(t *testing.T) {
 // A camera that sees no face gives up after idleTimeout — here in
 // Arabic, on a phone-sized screen.
 func TestBrowserNoFace(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{})
 	b := newTab(t, "noface-ar-phone", tabOptions{clip: emptyClip()})
@@ -337,7 +342,7 @@ func TestBrowserNoFace(t *testing.T) {
 
 // Camera access refused by the person.
 func TestBrowserPermissionRefused(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{})
 	b := newTab(t, "permission", tabOptions{clip: emptyClip(), deny: true})
@@ -355,7 +360,7 @@ func TestBrowserPermissionRefused(t *testing.T) {
 // A page on an origin the app does not allow. The page also imports the
 // ES module build, as a bundler-less site would.
 func TestBrowserForbiddenOrigin(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}})
 	b := newTab(t, "origin", tabOptions{clip: emptyClip()})
@@ -373,11 +378,12 @@ func TestBrowserForbiddenOrigin(t *testing.T) {
 // A second call while one runs is refused with SESSION_IN_PROGRESS and
 // the first goes on to its result.
 func TestBrowserSessionInProgress(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{})
-	id := enrolled(t, s, app, "", "", testface.Person(t, 6, 0, 0))
-	b := newTab(t, "inprogress", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 10))})
+	id := enrolled(t, s, app, "", "", ps[0].Enroll)
+	b := newTab(t, "inprogress", tabOptions{clip: turnClip(ps[0])})
 	b.open("localhost", port, "pub="+app.PublicID)
 	b.start(`fio.authenticate()`)
 	second := eval[string](b, `fio.authenticate().then(() => "resolved", c => Object.keys(fio.fetchAllErrorCodes()).find(k => fio.fetchAllErrorCodes()[k] === c))`)
@@ -393,7 +399,7 @@ func TestBrowserSessionInProgress(t *testing.T) {
 // app that requires liveness.
 func TestBrowserPadAttack(t *testing.T) {
 	dir := testface.Datasets(t, "nuaa-print")
-	s := newServer(t, tiltOnly)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{RequireLiveness: true})
 	attacks, _ := filepath.Glob(filepath.Join(dir, "ImposterRaw", "0001", "*.jpg"))
@@ -404,7 +410,11 @@ func TestBrowserPadAttack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newTab(t, "pad", tabOptions{clip: tiltClip(t, photo)})
+	img, err := jpeg.Decode(bytes.NewReader(photo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, "pad", tabOptions{clip: jittered(img)})
 	b.open("localhost", port, "pub="+app.PublicID)
 	b.start(`fio.authenticate()`)
 	if r := b.wait(); r.Code != "PAD_ATTACK" {
@@ -412,13 +422,31 @@ func TestBrowserPadAttack(t *testing.T) {
 	}
 }
 
+// An enrolled person's photo, squeezed by software to imitate the turns
+// asked: it reaches the pose, but its skin moves as one flat picture's
+// does.
+func TestBrowserSqueezedPhoto(t *testing.T) {
+	ps := people(t)
+	s := newServer(t, widget.Config{})
+	port := shop(t, s.url)
+	app := s.app(visage.AppSettings{RequireLiveness: true})
+	enrolled(t, s, app, "", "", ps[0].Enroll)
+	b := newTab(t, "squeezed", tabOptions{clip: squeezeClip(ps[0].Frontal)})
+	b.open("localhost", port, "pub="+app.PublicID)
+	b.start(`fio.authenticate()`)
+	if r := b.wait(); r.Code != "PAD_ATTACK" {
+		t.Fatalf("squeezed photo: %+v, want PAD_ATTACK", r)
+	}
+}
+
 // Three wrong PINs end the authentication with WRONG_PIN_CODE.
 func TestBrowserWrongPIN(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{RequirePIN: true})
-	enrolled(t, s, app, "", "2468", testface.Person(t, 6, 0, 0))
-	b := newTab(t, "pin", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 10))})
+	enrolled(t, s, app, "", "2468", ps[0].Enroll)
+	b := newTab(t, "pin", tabOptions{clip: turnClip(ps[0])})
 	b.open("localhost", port, "pub="+app.PublicID)
 	b.start(`fio.authenticate()`)
 	if r := b.wait("1111", "2222", "3333"); r.Code != "WRONG_PIN_CODE" {
@@ -429,12 +457,13 @@ func TestBrowserWrongPIN(t *testing.T) {
 // FaceAuth's script tag: verifies that the person at the camera is the
 // user the page names.
 func TestBrowserFaceAuthEmbed(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
 	app := s.app(visage.AppSettings{})
-	enrolled(t, s, app, "alice", "", testface.Person(t, 6, 0, 0))
-	enrolled(t, s, app, "bob", "", testface.Person(t, 6, 1, 0))
-	b := newTab(t, "faceauth", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 10))})
+	enrolled(t, s, app, "alice", "", ps[0].Enroll)
+	enrolled(t, s, app, "bob", "", ps[1].Enroll)
+	b := newTab(t, "faceauth", tabOptions{clip: turnClip(ps[0])})
 	for _, tc := range []struct{ user, want string }{{"alice", ""}, {"bob", "UNRECOGNIZED_FACE"}} {
 		b.shots = map[string]bool{}
 		b.name = "faceauth-" + tc.user
@@ -451,10 +480,11 @@ func TestBrowserFaceAuthEmbed(t *testing.T) {
 // greeted by it. Its app has liveness and duplicate prevention on, as
 // `visage serve --demo` creates it.
 func TestBrowserDemo(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	app := s.app(visage.AppSettings{RequireLiveness: true, PreventDuplicates: true})
 	s = s.withDemo(t, app.PublicID)
-	b := newTab(t, "demo", tabOptions{clip: tiltClip(t, testface.Person(t, 6, 0, 0))})
+	b := newTab(t, "demo", tabOptions{clip: turnClip(ps[0])})
 	b.do(chromedp.Navigate(s.url+"/demo"), chromedp.WaitReady("#enroll"),
 		chromedp.SendKeys("#name", "Ada"), chromedp.Click("#enroll"))
 	b.waitState("consent")

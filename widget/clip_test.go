@@ -8,11 +8,15 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/math/f64"
+
+	"github.com/visagehq/visage/bench"
+	"github.com/visagehq/visage/internal/fakecam"
 )
 
 // The fake camera: a clip made from one real photo, as Chromium's
@@ -24,37 +28,38 @@ const (
 	camFPS     = 10
 )
 
-// tiltClip is the photo fitted in the camera frame: still for two
-// seconds, then the head tilted 20° one way, back, and 20° the other way
-// — what a person does for the tilt challenges. A photo can be tilted;
-// it cannot turn its head, which is why these tests ask for tilts only.
-func tiltClip(t testing.TB, photo []byte) []image.Image {
-	t.Helper()
-	src, err := jpeg.Decode(bytes.NewReader(photo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var angles []float64
-	for range 2 * camFPS {
-		angles = append(angles, 0)
-	}
-	for _, target := range []float64{20, -20} {
-		for i := 1; i <= 5; i++ {
-			angles = append(angles, target*float64(i)/5)
-		}
-		for range 8 {
-			angles = append(angles, target)
-		}
-		for i := 4; i >= 0; i-- {
-			angles = append(angles, target*float64(i)/5)
-		}
-	}
-	frames := make([]image.Image, len(angles))
-	for i, a := range angles {
-		frames[i] = place(src, a)
-	}
-	return frames
+// turnClip is a person at the camera doing both turns, from their real
+// photos: frontal, turned to their left, frontal, turned to their right,
+// 0.6 s each, every frame another crop as a real camera's are (a camera
+// never gives the same frame twice). Whatever order the server draws the
+// turns in, the loop meets them within a turn and a half.
+func turnClip(p bench.Person) []image.Image {
+	return segments(p.Frontal, p.Left, p.Frontal, p.Right)
 }
+
+// squeezeClip is an attacker's software imitating those turns with one
+// photo: frontal, then its right half squeezed (as a turn to the left
+// narrows it), frontal, then its left half squeezed.
+func squeezeClip(photo image.Image) []image.Image {
+	return segments(photo,
+		fakecam.Render(photo, fakecam.Pose{Size: 1}, fakecam.Squeeze(true, 0.55)),
+		photo,
+		fakecam.Render(photo, fakecam.Pose{Size: 1}, fakecam.Squeeze(false, 0.55)))
+}
+
+func segments(imgs ...image.Image) []image.Image {
+	r := rand.New(rand.NewPCG(1, 1))
+	var out []image.Image
+	for _, img := range imgs {
+		for range 6 {
+			out = append(out, fakecam.Jitter(img, r))
+		}
+	}
+	return out
+}
+
+// jittered is one photo held still for a second, each frame another crop.
+func jittered(photo image.Image) []image.Image { return segments(photo, photo) }
 
 // stillClip is the photo fitted in the frame, unmoving, for a second.
 func stillClip(t testing.TB, photo []byte) []image.Image {
@@ -63,7 +68,7 @@ func stillClip(t testing.TB, photo []byte) []image.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := place(src, 0)
+	f := place(src)
 	frames := make([]image.Image, camFPS)
 	for i := range frames {
 		frames[i] = f
@@ -82,22 +87,15 @@ func emptyClip() []image.Image {
 	return []image.Image{img, img}
 }
 
-// place draws src scaled to fill 90 % of the frame's height, centred,
-// turned deg degrees anticlockwise about its centre, on grey.
-func place(src image.Image, deg float64) image.Image {
+// place draws src scaled to fill 90 % of the frame's height, centred, on
+// grey.
+func place(src image.Image) image.Image {
 	dst := image.NewRGBA(image.Rect(0, 0, camW, camH))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.RGBA{128, 128, 128, 255}), image.Point{}, draw.Src)
 	b := src.Bounds()
 	s := math.Min(0.9*camH/float64(b.Dy()), 0.9*camW/float64(b.Dx()))
-	th := deg * math.Pi / 180
-	// dst = centre + s·R·(p − srcCentre), R turning anticlockwise on
-	// screen (y points down).
-	c, sn := s*math.Cos(th), s*math.Sin(th)
 	cx, cy := float64(b.Min.X+b.Max.X)/2, float64(b.Min.Y+b.Max.Y)/2
-	m := f64.Aff3{
-		c, sn, camW/2 - c*cx - sn*cy,
-		-sn, c, camH/2 + sn*cx - c*cy,
-	}
+	m := f64.Aff3{s, 0, camW/2 - s*cx, 0, s, camH/2 - s*cy}
 	draw.BiLinear.Transform(dst, m, src, b, draw.Over, nil)
 	return dst
 }

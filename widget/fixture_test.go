@@ -45,7 +45,7 @@ func newServer(t testing.TB, cfg widget.Config) *server {
 // withDemo is another server on the same service, serving /demo for the
 // app with this public ID.
 func (s *server) withDemo(t testing.TB, publicID string) *server {
-	return serve(t, s.svc, widget.Config{Challenges: tiltOnly.Challenges, DemoPublicID: publicID})
+	return serve(t, s.svc, widget.Config{DemoPublicID: publicID})
 }
 
 func serve(t testing.TB, svc *service.Service, cfg widget.Config) *server {

@@ -3,6 +3,7 @@ package widget
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"image"
@@ -14,15 +15,20 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 )
 
 // What makes a still frame good enough to keep.
 const (
-	stillFrames = 3    // frames kept before the challenge
+	stillFrames = 3    // frames kept before the movements
 	minFaceSize = 0.2  // face height over frame height ("move closer")
 	maxStillYaw = 25   // degrees ("face the camera")
 	maxShift    = 0.08 // face centre's move between frames, over frame width ("hold still")
+	// Every frame after the still ones shows a face of about their size:
+	// a head turning in front of a camera keeps its size; a picture
+	// swapped for another, or brought closer, does not.
+	maxSizeChange = 1.33
 )
 
 // frameAnswer is what the page shows after each frame.
@@ -33,6 +39,10 @@ type frameAnswer struct {
 	Face     *faceRect `json:"face"`
 	Done     bool      `json:"done"`
 	PIN      string    `json:"pin"`
+	// Step and Steps say which movement is asked (1-based) of how many,
+	// while movements are asked.
+	Step  int `json:"step,omitempty"`
+	Steps int `json:"steps,omitempty"`
 }
 
 // faceRect is the face's box in fractions of the frame, for the page to
@@ -50,7 +60,7 @@ func (h *Handler) frame(w http.ResponseWriter, r *http.Request) {
 		writeFio(w, fioErr("PROCESSING_ERR", http.StatusRequestEntityTooLarge, "a frame must be a JPEG under 2 MB"))
 		return
 	}
-	now := time.Now()
+	now := time.Now() // the frame's arrival, the only clock liveness trusts
 	s, err := h.sessions.take(r.PathValue("id"), r.Header.Get("X-Visage-Nonce"), now)
 	if err != nil {
 		writeFio(w, asFio(err))
@@ -70,6 +80,7 @@ func (h *Handler) frame(w http.ResponseWriter, r *http.Request) {
 		writeFio(w, h.fail(s, fe))
 		return
 	}
+	s.last = *ans
 	ans.Nonce = s.nonce
 	writeJSON(w, http.StatusOK, ans)
 }
@@ -89,6 +100,20 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 	if s.lastFace.IsZero() {
 		s.lastFace, s.lastSteps = now, now // the first frame starts the clocks
 	}
+	// Time runs out whether frames count or not: a camera that froze, or
+	// a page that sends one frame over and over, gets its answer too.
+	if err := h.deadlines(s, now); err != nil {
+		return nil, err
+	}
+	// A frame that comes sooner after the last counted one than a camera
+	// gives them, or that was sent before, is answered as the last one
+	// was and counts for nothing: it is not even analysed.
+	sum := sha256.Sum256(jpeg)
+	if now.Sub(s.counted) < liveness.MinFrameGap || s.seen[sum] {
+		last := s.last
+		return &last, nil
+	}
+	s.counted, s.seen[sum] = now, true
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(jpeg))
 	if err != nil || cfg.Width == 0 || cfg.Height == 0 {
 		return nil, fioErr("PROCESSING_ERR", http.StatusBadRequest, "a frame must be a JPEG image")
@@ -97,28 +122,25 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 	switch code := visage.ErrorCode(err); code {
 	case "":
 	case visage.CodeNoFace, visage.CodeManyFaces:
-		s.lastBox = nil
-		if now.Sub(s.lastFace) > s.idle {
-			if code == visage.CodeManyFaces {
-				return nil, fioErr("MANY_FACES", http.StatusUnprocessableEntity, "more than one face stayed in view")
-			}
-			return nil, fioErr("NO_FACES_DETECTED", http.StatusUnprocessableEntity, "no face was seen for the idle timeout")
+		s.lastBox, s.faceless = nil, code
+		if err := h.deadlines(s, now); err != nil {
+			return nil, err
 		}
 		g := "no_face"
 		if code == visage.CodeManyFaces {
 			g = "many_faces"
 		}
-		return &frameAnswer{Guidance: g, Progress: s.progress(0), PIN: s.pin}, nil
+		return s.answer(&frameAnswer{Guidance: g}, 0), nil
 	default:
 		return nil, err
 	}
-	s.lastFace = now
-	fr := frame{jpeg: jpeg, template: f.Template, pose: pose{f.Quality.Yaw, f.Quality.Roll},
-		size: f.Box.H / float32(cfg.Height)}
+	s.lastFace, s.faceless = now, ""
+	fr := frame{jpeg: jpeg, template: f.Template, size: f.Box.H / float32(cfg.Height),
+		shape: liveness.Frame{Landmarks: f.Landmarks, Yaw: f.Quality.Yaw, Pitch: f.Quality.Pitch, Roll: f.Quality.Roll, Crop: f.Crop}}
 	if f.Liveness != nil {
 		fr.liveness = *f.Liveness
 	}
-	ans := &frameAnswer{PIN: s.pin, Face: &faceRect{
+	ans := &frameAnswer{Face: &faceRect{
 		X: f.Box.X / float32(cfg.Width), Y: f.Box.Y / float32(cfg.Height),
 		W: f.Box.W / float32(cfg.Width), H: f.Box.H / float32(cfg.Height)}}
 	shift := float32(0)
@@ -129,24 +151,25 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 	}
 	s.lastBox = &f.Box
 
-	// A timeout counts from the last frame that moved things on: someone
-	// who stays in view but never follows the guidance is not waited for
-	// forever.
-	if now.Sub(s.lastSteps) > s.idle {
-		return nil, fioErr("TIMEOUT", http.StatusRequestTimeout, "the guidance was not followed in time")
-	}
 	if len(s.frames) > 0 {
 		same, err := h.svc.SamePerson(s.app, s.frames[0].template, fr.template)
 		if err != nil {
 			return nil, err
 		}
 		if !same {
-			if s.op == Enroll {
-				return nil, fioErr("FACE_MISMATCH", http.StatusUnprocessableEntity, "the frames of this enrollment show different people")
+			if s.op == Enroll || s.phase != still {
+				// Another person doing the movements is not the person
+				// who was seen: that ends a login too.
+				return nil, fioErr("FACE_MISMATCH", http.StatusUnprocessableEntity, "the frames of this session show different people")
 			}
-			// Someone else stepped in: start again with them.
-			s.frames, s.livenessN, s.phase = nil, nil, still
+			// Someone else stepped in before any movement: start again
+			// with them, with the same movements to make.
+			s.restart()
 		}
+	}
+	if s.phase != still && (fr.size > s.stillSize()*maxSizeChange || fr.size*maxSizeChange < s.stillSize()) {
+		ans.Guidance = "hold_still"
+		return s.answer(ans, 0), nil
 	}
 
 	switch s.phase {
@@ -154,7 +177,7 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 		switch {
 		case fr.size < minFaceSize:
 			ans.Guidance = "move_closer"
-		case abs(fr.pose.yaw) > maxStillYaw:
+		case abs(fr.shape.Yaw) > maxStillYaw:
 			ans.Guidance = "face_camera"
 		case shift > maxShift:
 			ans.Guidance = "hold_still"
@@ -164,67 +187,166 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 			s.lastSteps = now
 			ans.Guidance = "ok"
 			if len(s.frames) == stillFrames {
-				if err := s.live(); err != nil {
+				if err := h.passive(s); err != nil {
 					return nil, err
 				}
-				s.phase = moving
-				ans.Guidance = string(s.challenge)
+				s.ref = &s.frames[stillFrames-1].shape
+				s.startMove(0, s.ref, now)
+				ans.Guidance = string(s.moves[0].Movement)
 			}
 		}
-		ans.Progress = s.progress(0)
-		return ans, nil
-	case moving:
-		p := s.challenge.progress(s.stillPose(), fr.pose)
-		s.livenessN = append(s.livenessN, fr.liveness)
-		if p < 1 {
-			ans.Guidance = string(s.challenge)
-			ans.Progress = s.progress(p)
-			return ans, nil
+		// Only references keep their crop: it is the only copy of the
+		// face that liveness needs later.
+		for i := range len(s.frames) - 1 {
+			s.frames[i].shape.Crop = nil
 		}
-		if err := s.live(); err != nil {
-			return nil, err
+		return s.answer(ans, 0), nil
+	case moving:
+		mv := &s.moves[s.move]
+		s.livenessN = append(s.livenessN, fr.liveness)
+		out := mv.Step(&fr.shape, now)
+		if out.Attack != "" {
+			return nil, h.attack(s, out.Attack)
+		}
+		if !out.Done {
+			ans.Guidance = string(mv.Movement)
+			if out.Progress >= 1 {
+				ans.Guidance = "hold"
+			}
+			return s.answer(ans, out.Progress), nil
 		}
 		s.lastSteps = now
+		if s.move+1 < len(s.moves) {
+			s.phase = centring
+			ans.Guidance = "face_camera"
+			return s.answer(ans, 1), nil
+		}
+		if err := h.passive(s); err != nil {
+			return nil, err
+		}
+		h.record(s, liveness.ReasonLive)
 		if err := h.decide(ctx, s); err != nil {
 			return nil, err
 		}
-		ans.Guidance, ans.Progress, ans.Done, ans.PIN = "ok", 1, true, s.pin
-		return ans, nil
+		ans.Guidance, ans.Done = "ok", true
+		return s.answer(ans, 1), nil
+	case centring:
+		s.livenessN = append(s.livenessN, fr.liveness)
+		if !liveness.Frontal(s.ref, &fr.shape) {
+			ans.Guidance = "face_camera"
+			return s.answer(ans, 1), nil
+		}
+		// Back in front: this frame is the next movement's reference.
+		s.lastSteps = now
+		ref := fr.shape
+		s.startMove(s.move+1, &ref, now)
+		ans.Guidance = string(s.moves[s.move].Movement)
+		return s.answer(ans, 0), nil
 	}
 	return nil, fioErr("PROCESSING_ERR", http.StatusConflict, "the frames are done")
 }
 
-// progress is the share of the work done, for the page's progress bar:
-// the still frames are the first 60 %, the challenge the rest.
-func (s *session) progress(challenge float32) float32 {
-	if s.phase == still {
-		return 0.6 * float32(len(s.frames)) / stillFrames
+// deadlines ends a session that has waited too long: for a face (the
+// idle timeout), for the guidance to be followed (the idle timeout again,
+// from the last frame that moved things on: someone who stays in view but
+// never does what is asked is not waited for forever), or for the
+// movement asked (liveness.MaxMoveTime).
+func (h *Handler) deadlines(s *session, now time.Time) error {
+	switch {
+	case s.faceless != "" && now.Sub(s.lastFace) > s.idle:
+		if s.faceless == visage.CodeManyFaces {
+			return fioErr("MANY_FACES", http.StatusUnprocessableEntity, "more than one face stayed in view")
+		}
+		return fioErr("NO_FACES_DETECTED", http.StatusUnprocessableEntity, "no face was seen for the idle timeout")
+	case now.Sub(s.lastSteps) > s.idle:
+		return h.timeout(s, "the guidance was not followed in time")
+	case s.phase == moving && now.Sub(s.moves[s.move].Start) > liveness.MaxMoveTime:
+		return h.timeout(s, "the movement asked for was not made in time")
 	}
-	return 0.6 + 0.4*min(max(challenge, 0), 1)
+	return nil
 }
 
-// stillPose is the median pose of the still frames, the reference the
-// challenge movement is measured from.
-func (s *session) stillPose() pose {
-	yaws := make([]float32, len(s.frames))
-	rolls := make([]float32, len(s.frames))
+// answer completes a frame answer with the session's state. progress is
+// that of the current movement, from 0 to 1.
+func (s *session) answer(a *frameAnswer, progress float32) *frameAnswer {
+	a.PIN = s.pin
+	// The still frames are the first 40 % of the bar, each movement an
+	// equal share of the rest.
+	switch s.phase {
+	case still:
+		a.Progress = 0.4 * float32(len(s.frames)) / stillFrames
+	case ready:
+		a.Progress = 1
+	default:
+		share := 0.6 / float32(len(s.moves))
+		a.Progress = 0.4 + share*(float32(s.move)+min(max(progress, 0), 1))
+		a.Step, a.Steps = s.move+1, len(s.moves)
+	}
+	return a
+}
+
+// startMove asks for movement i, measured from ref.
+func (s *session) startMove(i int, ref *liveness.Frame, now time.Time) {
+	s.phase, s.move = moving, i
+	s.moves[i].Ref, s.moves[i].Start = ref, now
+}
+
+// restart forgets the still frames of the person who stepped out of
+// view.
+func (s *session) restart() { s.frames, s.livenessN = nil, nil }
+
+// stillSize is the median face size of the still frames.
+func (s *session) stillSize() float32 {
+	v := make([]float32, len(s.frames))
 	for i, f := range s.frames {
-		yaws[i], rolls[i] = f.pose.yaw, f.pose.roll
+		v[i] = f.size
 	}
-	return pose{median(yaws), median(rolls)}
+	return median(v)
 }
 
-// live applies the app's liveness rule to the frames so far: the median
-// score, so that one odd frame neither lets a photo through nor stops a
-// person.
-func (s *session) live() error {
+// passive applies the app's liveness rule to the texture model's scores
+// of the frames so far: their median, so that one odd frame neither lets
+// a photo through nor stops a person.
+func (h *Handler) passive(s *session) error {
 	if !s.app.Settings.RequireLiveness {
 		return nil
 	}
 	if median(slices.Clone(s.livenessN)) < face.DefaultLivenessThreshold {
-		return fioErr("PAD_ATTACK", http.StatusForbidden, "the face does not appear to be a live person in front of the camera")
+		return h.attack(s, liveness.ReasonPassive)
 	}
 	return nil
+}
+
+// errPadAttack is all the page learns of why liveness failed.
+var errPadAttack = fioErr("PAD_ATTACK", http.StatusForbidden, "the face does not appear to be a live person in front of the camera")
+
+// attack records the session's verdict and returns PAD_ATTACK.
+func (h *Handler) attack(s *session, why liveness.Reason) error {
+	h.record(s, why)
+	return errPadAttack
+}
+
+// timeout ends a session whose person did not do what was asked. When
+// frames reached the movement's pose without ever showing a head's depth,
+// that is a liveness verdict.
+func (h *Handler) timeout(s *session, msg string) error {
+	if s.phase == moving && s.moves[s.move].Unproven() {
+		return h.attack(s, liveness.ReasonNoDepth)
+	}
+	return fioErr("TIMEOUT", http.StatusRequestTimeout, msg)
+}
+
+// record keeps a session's one liveness verdict: in the log (by app and
+// reason, nothing of the face) and in the metrics.
+func (h *Handler) record(s *session, why liveness.Reason) {
+	if s.verdict != "" {
+		return
+	}
+	s.verdict = why
+	h.cfg.Logger.Info("widget liveness verdict", "app", s.app.ID, "verdict", string(why))
+	if h.cfg.OnVerdict != nil {
+		h.cfg.OnVerdict(why)
+	}
 }
 
 // decide runs the identification once the frames are in, so that the

@@ -1,19 +1,26 @@
 package widget_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/bench"
+	"github.com/visagehq/visage/internal/fakecam"
 	"github.com/visagehq/visage/internal/testface"
+	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/widget"
 )
 
@@ -29,6 +36,7 @@ type client struct {
 	nonce   string
 	pin     string
 	answers []map[string]any
+	sent    time.Time // the last frame's, to keep a camera's pace
 }
 
 func (s *server) open(t testing.TB, pub string, op widget.Operation, extra map[string]any, hdr map[string]string) (*client, int, map[string]any) {
@@ -47,9 +55,16 @@ func (s *server) open(t testing.TB, pub string, op widget.Operation, extra map[s
 	return &client{s: s, id: m["session"].(string), nonce: m["nonce"].(string), pin: m["pin"].(string)}, code, m
 }
 
-// frame sends one frame; on success the nonce moves on.
+// pace is the gap the client keeps between frames: the server counts
+// none closer than liveness.MinFrameGap to the last.
+const pace = liveness.MinFrameGap + 15*time.Millisecond
+
+// frame sends one frame, at a camera's pace; on success the nonce moves
+// on.
 func (c *client) frame(t testing.TB, jpeg []byte) (int, map[string]any) {
 	t.Helper()
+	time.Sleep(time.Until(c.sent.Add(pace)))
+	c.sent = time.Now()
 	code, m := c.s.post("POST", "/widget/v1/sessions/"+c.id+"/frames", map[string]string{"X-Visage-Nonce": c.nonce}, "image/jpeg", jpeg)
 	if code == http.StatusOK {
 		c.nonce = m["nonce"].(string)
@@ -58,22 +73,44 @@ func (c *client) frame(t testing.TB, jpeg []byte) (int, map[string]any) {
 	return code, m
 }
 
-// run sends the clip's frames in a loop until the server says done or
-// fails; it returns the last answer.
-func (c *client) run(t testing.TB, clip [][]byte) (int, map[string]any) {
+// play sends the clip's answers to the server's guidance until the
+// server says done or fails; it returns the last answer.
+func (c *client) play(t testing.TB, clip bench.Clip) (int, map[string]any) {
 	t.Helper()
-	for i := 0; i < 200; i++ {
-		code, m := c.frame(t, clip[i%len(clip)])
+	guidance := ""
+	for range 200 {
+		code, m := c.frame(t, clip.Next(guidance))
 		if code != http.StatusOK || m["done"] == true {
 			if code == http.StatusOK {
 				c.pin = m["pin"].(string)
 			}
 			return code, m
 		}
+		guidance = m["guidance"].(string)
 	}
-	t.Fatalf("no result after 200 frames; last guidance %v", c.answers[len(c.answers)-1]["guidance"])
+	t.Fatalf("no result after 200 frames; last guidance %v", guidance)
 	return 0, nil
 }
+
+// people are head-turns' persons (the test skips without the datasets).
+func people(t testing.TB) []bench.Person {
+	t.Helper()
+	dir := testface.Datasets(t, "head-turns")
+	loadPeople.Do(func() { peopleSet, peopleErr = bench.LoadPeople(filepath.Dir(dir)) })
+	if peopleErr != nil {
+		t.Fatal(peopleErr)
+	}
+	return peopleSet
+}
+
+var (
+	loadPeople sync.Once
+	peopleSet  []bench.Person
+	peopleErr  error
+)
+
+// rng is a fixed random source for a test's camera.
+func rng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
 
 func (c *client) complete(t testing.TB, pin string, payload any) (int, map[string]any) {
 	t.Helper()
@@ -99,36 +136,39 @@ func frames(t testing.TB, clip []image.Image) [][]byte {
 	return out
 }
 
-var tiltOnly = widget.Config{Challenges: []widget.Challenge{widget.TiltLeft, widget.TiltRight}}
-
 // Enroll and authenticate through the protocol: the guidance walks
-// through the still frames and the challenge, and authentication finds
+// through the still frames and two movements, and authentication finds
 // the enrolled person with the payload.
 func TestEnrollThenAuthenticate(t *testing.T) {
-	s := newServer(t, tiltOnly)
-	app := s.app(visage.AppSettings{AllowedOrigins: []string{site}, PreventDuplicates: true})
-	alice := frames(t, tiltClip(t, testface.Person(t, 6, 0, 0)))
+	ps := people(t)
+	s := newServer(t, widget.Config{})
+	app := s.app(visage.AppSettings{AllowedOrigins: []string{site}, PreventDuplicates: true, RequireLiveness: true})
 
 	c, code, m := s.open(t, app.PublicID, widget.Enroll, nil, nil)
 	if code != http.StatusCreated {
 		t.Fatalf("open: %d %v", code, m)
 	}
-	if code, m := c.run(t, alice); code != http.StatusOK || m["pin"] != "none" {
+	if code, m := c.play(t, bench.Genuine(ps[0], ps[0], rng(1))); code != http.StatusOK || m["pin"] != "none" {
 		t.Fatalf("enroll frames: %d %v", code, m)
 	}
-	var sawChallenge bool
+	var moves []string
 	last := float64(-1)
 	for _, a := range c.answers {
 		g := a["guidance"].(string)
-		sawChallenge = sawChallenge || g == "tilt_left" || g == "tilt_right"
+		if strings.HasPrefix(g, "turn_") && a["step"] != nil && (len(moves) == 0 || moves[len(moves)-1] != fmt.Sprint(a["step"], g)) {
+			moves = append(moves, fmt.Sprint(a["step"], g))
+		}
 		p := a["progress"].(float64)
 		if p < 0 || p > 1 {
 			t.Errorf("progress %v out of [0, 1]", p)
 		}
+		if p < last-1e-6 {
+			t.Errorf("progress went back from %v to %v", last, p)
+		}
 		last = max(last, p)
 	}
-	if !sawChallenge || last != 1 {
-		t.Errorf("guidance never asked for the tilt challenge (%v) or progress never reached 1 (%v)", sawChallenge, last)
+	if len(moves) != 2 || moves[0][0] != '1' || moves[1][0] != '2' || last != 1 {
+		t.Errorf("movements asked %v, progress reached %v: want steps 1 and 2, and 1", moves, last)
 	}
 	code, en := c.complete(t, "", map[string]any{"email": "alice@example.com", "whoami": 123})
 	if code != http.StatusOK || en["facialId"] == nil || en["timestamp"] == nil {
@@ -139,7 +179,7 @@ func TestEnrollThenAuthenticate(t *testing.T) {
 	}
 
 	c, _, _ = s.open(t, app.PublicID, widget.Authenticate, nil, nil)
-	if code, m := c.run(t, frames(t, tiltClip(t, testface.Person(t, 6, 0, 16)))); code != http.StatusOK {
+	if code, m := c.play(t, bench.Genuine(ps[0], ps[0], rng(2))); code != http.StatusOK {
 		t.Fatalf("authenticate frames: %d %v", code, m)
 	}
 	code, au := c.complete(t, "", nil)
@@ -152,9 +192,82 @@ func TestEnrollThenAuthenticate(t *testing.T) {
 
 	// The same person cannot enroll twice in this app.
 	c, _, _ = s.open(t, app.PublicID, widget.Enroll, nil, nil)
-	c.run(t, alice)
+	c.play(t, bench.Genuine(ps[0], ps[0], rng(3)))
 	if code, m := c.complete(t, "", nil); errCode(m) != "FACE_DUPLICATION" || code != http.StatusConflict {
 		t.Errorf("second enrollment: %d %v, want 409 FACE_DUPLICATION", code, m)
+	}
+}
+
+// The movements are checked on what the camera shows: a person turning
+// the other way each time makes no progress; a photo squeezed, or folded
+// down the middle and turned, to imitate a turn reaches the pose but
+// moves as paper does, and the session ends in PAD_ATTACK.
+func TestMovements(t *testing.T) {
+	ps := people(t)
+	s := newServer(t, widget.Config{})
+	app := s.app(visage.AppSettings{})
+	enrolled(t, s, app, "", "", ps[0].Enroll)
+
+	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	clip := bench.Contrary(ps[0], rng(4))
+	guidance := ""
+	for range 12 {
+		code, m := c.frame(t, clip.Next(guidance))
+		if code != http.StatusOK || m["done"] == true {
+			t.Fatalf("turning the other way: %d %v", code, m)
+		}
+		guidance = m["guidance"].(string)
+		if p := m["progress"].(float64); p > 0.4+1e-6 {
+			t.Fatalf("turning the other way made progress: %v", m)
+		}
+	}
+	if !strings.HasPrefix(guidance, "turn_") {
+		t.Errorf("after turning the other way the server asks %q, want the turn still", guidance)
+	}
+
+	folded := func(left bool, r *rand.Rand) (fakecam.Pose, fakecam.Warp) {
+		y := 30.0
+		if left {
+			y = -30
+		}
+		return fakecam.Pose{Surface: fakecam.Folded, Bend: 80, Yaw: y}, nil
+	}
+	for name, move := range map[string]func(bool, *rand.Rand) (fakecam.Pose, fakecam.Warp){"squeezed": bench.Squeezed, "folded and turned": folded} {
+		c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+		if code, m := c.play(t, bench.Held(ps[0].Frontal, move, rng(5))); code != http.StatusForbidden || errCode(m) != "PAD_ATTACK" {
+			t.Errorf("a photo %s: %d %v, want 403 PAD_ATTACK", name, code, m)
+		}
+	}
+}
+
+// The server keeps the camera's time: a frame sooner than
+// liveness.MinFrameGap after the last counted one, or one sent before,
+// counts for nothing (the answer repeats the last one).
+func TestFrameTiming(t *testing.T) {
+	ps := people(t)
+	s := newServer(t, widget.Config{})
+	app := s.app(visage.AppSettings{})
+	r := rng(6)
+	f1, f2, f3 := fakecam.Camera(ps[0].Frontal, r), fakecam.Camera(ps[0].Frontal, r), fakecam.Camera(ps[0].Frontal, r)
+	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	progress := func(jpeg []byte) float64 {
+		t.Helper()
+		code, m := c.frame(t, jpeg)
+		if code != http.StatusOK {
+			t.Fatalf("%d %v", code, m)
+		}
+		return m["progress"].(float64)
+	}
+	p1 := progress(f1)
+	c.sent = time.Now().Add(-pace + 20*time.Millisecond) // the next frame 20 ms after this one
+	if p := progress(f2); p != p1 {
+		t.Errorf("a frame 20 ms after the last: progress %v, want %v (not counted)", p, p1)
+	}
+	if p := progress(f1); p != p1 {
+		t.Errorf("the first frame again: progress %v, want %v (not counted)", p, p1)
+	}
+	if p := progress(f3); p <= p1 {
+		t.Errorf("a new frame at a camera's pace: progress %v, want more than %v", p, p1)
 	}
 }
 
@@ -228,7 +341,7 @@ func TestSessionGate(t *testing.T) {
 // The frames of one enrollment must show one person; a frame without a
 // face, for longer than the idle timeout, ends the session.
 func TestFrameChecks(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	s := newServer(t, widget.Config{})
 	app := s.app(visage.AppSettings{})
 	alice := frames(t, stillClip(t, testface.Person(t, 6, 0, 0)))
 	bob := frames(t, stillClip(t, testface.Person(t, 6, 1, 0)))
@@ -255,48 +368,20 @@ func TestFrameChecks(t *testing.T) {
 	}
 }
 
-// The challenge directions are the person's own, on real photos: the
-// head tilted to the left shoulder turns the face clockwise in the
-// (unmirrored) camera image.
-func TestChallengeDirections(t *testing.T) {
-	s := newServer(t, widget.Config{Challenges: []widget.Challenge{widget.TiltLeft}})
-	app := s.app(visage.AppSettings{})
-	enrolled(t, s, app, "", "", testface.Person(t, 6, 0, 0))
-	clip := tiltClip(t, testface.Person(t, 6, 0, 0))
-	// tiltClip goes to +20° (anticlockwise on screen: the head leans to
-	// the person's right) before −20°.
-	still, right, left := clip[0], clip[2*camFPS+5], clip[2*camFPS+18+5]
-	run := func(seq []image.Image) map[string]any {
-		c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
-		var last map[string]any
-		for _, f := range seq {
-			var code int
-			code, last = c.frame(t, jpegOf(t, f))
-			if code != http.StatusOK {
-				t.Fatalf("%d %v", code, last)
-			}
-		}
-		return last
-	}
-	if m := run([]image.Image{still, still, still, right, right}); m["done"] == true || m["guidance"] != "tilt_left" {
-		t.Errorf("tilting right answered tilt_left: %v", m)
-	}
-	if m := run([]image.Image{still, still, still, left}); m["done"] != true {
-		t.Errorf("tilting left did not meet tilt_left: %v", m)
-	}
-}
-
 // A PIN chosen at enrollment: a taken PIN re-prompts (the session goes
 // on), and at authentication three wrong PINs end it with WRONG_PIN_CODE.
 func TestPINs(t *testing.T) {
-	s := newServer(t, tiltOnly)
+	ps := people(t)
+	s := newServer(t, widget.Config{})
 	app := s.app(visage.AppSettings{RequirePIN: true, UniquePIN: true})
-	enroll := func(person []byte, pins ...string) (int, map[string]any) {
+	enroll := func(p bench.Person, pins ...string) (int, map[string]any) {
 		c, _, _ := s.open(t, app.PublicID, widget.Enroll, nil, nil)
 		if c.pin != "choose" {
 			t.Fatalf("enroll session pin %q, want choose", c.pin)
 		}
-		c.run(t, frames(t, tiltClip(t, person)))
+		if code, m := c.play(t, bench.Genuine(p, p, rng(8))); code != http.StatusOK {
+			t.Fatalf("%s's frames: %d %v", p.Name, code, m)
+		}
 		var code int
 		var m map[string]any
 		for _, p := range pins {
@@ -304,17 +389,17 @@ func TestPINs(t *testing.T) {
 		}
 		return code, m
 	}
-	if code, m := enroll(testface.Person(t, 6, 0, 0), "1234"); code != 200 {
-		t.Fatalf("alice: %d %v", code, m)
+	if code, m := enroll(ps[0], "1234"); code != 200 {
+		t.Fatalf("first person: %d %v", code, m)
 	}
-	code, m := enroll(testface.Person(t, 6, 1, 0), "1234", "5678")
+	code, m := enroll(ps[1], "1234", "5678")
 	if code != 200 || m["facialId"] == nil {
-		t.Fatalf("bob after a taken PIN: %d %v", code, m)
+		t.Fatalf("second person after a taken PIN: %d %v", code, m)
 	}
 
 	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
-	if code, m := c.run(t, frames(t, tiltClip(t, testface.Person(t, 6, 1, 12)))); code != 200 || m["pin"] != "confirm" {
-		t.Fatalf("bob's frames: %d %v, want pin confirm", code, m)
+	if code, m := c.play(t, bench.Genuine(ps[1], ps[1], rng(9))); code != 200 || m["pin"] != "confirm" {
+		t.Fatalf("second person's frames: %d %v, want pin confirm", code, m)
 	}
 	for i, want := range []float64{2, 1, 0} {
 		code, m := c.complete(t, fmt.Sprint(1111*(i+1)), nil)
@@ -328,12 +413,13 @@ func TestPINs(t *testing.T) {
 	}
 }
 
-// Liveness over the frames, for an app that requires it: webcam frames of
-// live people (NUAA's clients) enroll; their printed photos held up to
-// the same webcam (NUAA's impostors) are refused.
+// The texture model over the still frames, for an app that requires
+// liveness: webcam frames of live people (NUAA's clients) go on to the
+// movements; their printed photos held up to the same webcam (NUAA's
+// impostors) end in PAD_ATTACK before any movement is asked.
 func TestLivenessOverFrames(t *testing.T) {
 	dir := testface.Datasets(t, "nuaa-print")
-	s := newServer(t, tiltOnly)
+	s := newServer(t, widget.Config{})
 	app := s.app(visage.AppSettings{RequireLiveness: true})
 	for _, subject := range []string{"0001", "0002", "0003"} {
 		for _, kind := range []string{"ClientRaw", "ImposterRaw"} {
@@ -345,14 +431,22 @@ func TestLivenessOverFrames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			img, err := jpeg.Decode(bytes.NewReader(photo))
+			if err != nil {
+				t.Fatal(err)
+			}
 			c, _, _ := s.open(t, app.PublicID, widget.Enroll, nil, nil)
-			code, m := c.run(t, frames(t, tiltClip(t, photo)))
-			if code == http.StatusOK {
-				code, m = c.complete(t, "", nil)
+			r := rng(10)
+			var code int
+			var m map[string]any
+			for range 3 {
+				if code, m = c.frame(t, fakecam.Camera(img, r)); code != http.StatusOK {
+					break
+				}
 			}
 			switch {
-			case kind == "ClientRaw" && code != http.StatusOK && errCode(m) != "FACE_DUPLICATION":
-				t.Errorf("live subject %s: %d %v, want enrolled", subject, code, m)
+			case kind == "ClientRaw" && (code != http.StatusOK || !strings.HasPrefix(m["guidance"].(string), "turn_")):
+				t.Errorf("live subject %s: %d %v, want a movement asked", subject, code, m)
 			case kind == "ImposterRaw" && errCode(m) != "PAD_ATTACK":
 				t.Errorf("printed photo of subject %s: %d %v, want PAD_ATTACK", subject, code, m)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
+	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 )
 
@@ -28,9 +29,10 @@ const (
 type phase int
 
 const (
-	still  phase = iota // collecting still, frontal frames
-	moving              // waiting for the challenge movement
-	ready               // frames done; waiting for complete (and a PIN)
+	still    phase = iota // collecting still, frontal frames
+	moving                // waiting for a movement
+	centring              // waiting for the face to come back to the front
+	ready                 // frames done; waiting for complete (and a PIN)
 )
 
 // frame is a kept camera frame: the JPEG goes to the service at the end,
@@ -39,8 +41,8 @@ const (
 type frame struct {
 	jpeg     []byte
 	template *visage.Template
-	pose     pose
-	size     float32 // face height as a fraction of the frame's
+	shape    liveness.Frame // pose, landmarks and, for references, the crop
+	size     float32        // face height as a fraction of the frame's
 	liveness float32
 }
 
@@ -48,28 +50,38 @@ type frame struct {
 // one page; the nonce, replaced at every answer, makes a copied or
 // replayed request fail.
 type session struct {
-	mu        sync.Mutex
-	id        string
-	nonce     string
-	app       *visage.App
-	op        Operation
-	userID    string // Verify: the external ID the page claims
-	challenge Challenge
-	idle      time.Duration
-	expires   time.Time
+	mu      sync.Mutex
+	id      string
+	nonce   string
+	app     *visage.App
+	op      Operation
+	userID  string // Verify: the external ID the page claims
+	moves   []liveness.Move
+	move    int // the movement asked now
+	idle    time.Duration
+	expires time.Time
 
 	phase     phase
 	opened    time.Time
-	lastFace  time.Time // last frame with exactly one face
-	lastSteps time.Time // last frame that moved the operation on
+	lastFace  time.Time   // last frame with exactly one face
+	faceless  visage.Code // why the last analysed frame had none, if it had none
+	lastSteps time.Time   // last frame that moved the operation on
 	lastBox   *face.Rect
-	frames    []frame
+	frames    []frame // the still frames
+	ref       *liveness.Frame
 	livenessN []float32
 	nframes   int
-	pin       string // "none", "choose" or "confirm"
-	result    any    // the answer when nothing more is needed
-	pinTries  int
-	ended     bool
+	// Server timing: the arrival of the last frame that was counted, and
+	// the hashes of every frame received, so that frames sent faster than
+	// a camera gives them, or sent twice, count for nothing.
+	counted  time.Time
+	seen     map[[32]byte]bool
+	last     frameAnswer // repeated for a frame that is not counted
+	verdict  liveness.Reason
+	pin      string // "none", "choose" or "confirm"
+	result   any    // the answer when nothing more is needed
+	pinTries int
+	ended    bool
 }
 
 // sessions holds the live sessions. Sessions are per server: the page
@@ -134,7 +146,7 @@ func token() string {
 // are dropped.
 func (s *session) end() {
 	s.ended = true
-	s.frames = nil
+	s.frames, s.ref, s.moves, s.seen = nil, nil, nil, nil
 	s.result = nil
 }
 

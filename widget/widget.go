@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/web"
 )
@@ -33,9 +34,12 @@ type Config struct {
 	// app that restricts countries cannot know them and refuses every
 	// session.
 	CountryHeader string
-	// Challenges are the movements the server picks from; default
-	// AllChallenges.
-	Challenges []Challenge
+	// Movements are what the server draws a session's two head
+	// movements from; default liveness.DefaultMovements.
+	Movements []liveness.Movement
+	// OnVerdict, when set, is told each session's liveness verdict (for
+	// metrics); it must be quick.
+	OnVerdict func(liveness.Reason)
 	// TTL bounds a session's life from its opening. Default 15 minutes:
 	// the consent screen alone may wait 10.
 	TTL time.Duration
@@ -64,8 +68,8 @@ type Handler struct {
 
 // New returns the widget handler.
 func New(svc *service.Service, cfg Config) *Handler {
-	if len(cfg.Challenges) == 0 {
-		cfg.Challenges = AllChallenges
+	if len(cfg.Movements) == 0 {
+		cfg.Movements = liveness.DefaultMovements
 	}
 	if cfg.TTL == 0 {
 		cfg.TTL = 15 * time.Minute
@@ -190,7 +194,10 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 	idle = min(idle, maxIdle)
 	now := time.Now()
 	s := &session{id: token(), nonce: token(), app: app, op: req.Operation, userID: req.UserID,
-		challenge: pick(h.cfg.Challenges), idle: idle, opened: now, expires: now.Add(h.cfg.TTL), pin: "none"}
+		idle: idle, opened: now, expires: now.Add(h.cfg.TTL), pin: "none", seen: map[[32]byte]bool{}}
+	for _, m := range liveness.Draw(h.cfg.Movements) {
+		s.moves = append(s.moves, liveness.Move{Movement: m})
+	}
 	if s.op == Enroll && app.Settings.RequirePIN {
 		s.pin = "choose"
 	}

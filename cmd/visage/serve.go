@@ -20,6 +20,7 @@ import (
 
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store"
 	"github.com/visagehq/visage/store/sqlite"
@@ -81,7 +82,7 @@ func runServe(args []string, out io.Writer) error {
 	}
 	addr := fs.String("addr", defAddr, "listen address ($VISAGE_ADDR)")
 	countryHeader := fs.String("country-header", os.Getenv("VISAGE_COUNTRY_HEADER"), "request header with the client's ISO 3166-1 country, set by a proxy you trust, e.g. CF-IPCountry ($VISAGE_COUNTRY_HEADER)")
-	challenges := fs.String("challenges", "tilt_left,tilt_right,turn_left,turn_right", "the widget's liveness movements, picked at random per session")
+	challenges := fs.String("challenges", "turn_left,turn_right", "the head movements the widget asks for, two drawn at random per session, from turn_left, turn_right, nod_up, nod_down")
 	demo := fs.Bool("demo", false, "serve /demo: the widget on a demo application, created on first use")
 	fs.String("config", "", "optional JSON config file: flag names as keys, and plans ($VISAGE_CONFIG)")
 	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
@@ -126,11 +127,11 @@ func runServe(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "first start: admin token %s (shown once; `visage admin token` makes another)\n", token)
 	}
 
-	chal, err := widget.ParseChallenges(strings.Split(*challenges, ","))
+	moves, err := liveness.ParseMovements(strings.Split(*challenges, ","))
 	if err != nil {
 		return usageError{"serve: --challenges: " + err.Error()}
 	}
-	wcfg := widget.Config{CountryHeader: *countryHeader, Challenges: chal, Logger: log}
+	wcfg := widget.Config{CountryHeader: *countryHeader, Movements: moves, Logger: log, OnVerdict: metrics.LivenessVerdict}
 	if *demo {
 		if wcfg.DemoPublicID, err = demoApp(ctx, svc); err != nil {
 			return err
