@@ -38,6 +38,9 @@ export interface FrameReply {
   face: FaceBox | null;
   done: boolean;
   pin: "none" | "choose" | "confirm";
+  // While head movements are asked: which one (from 1) of how many.
+  step?: number;
+  steps?: number;
 }
 
 export interface CompleteRequest {

@@ -12,10 +12,11 @@ export type Guidance =
   | "move_closer"
   | "face_camera"
   | "hold_still"
-  | "tilt_left"
-  | "tilt_right"
   | "turn_left"
   | "turn_right"
+  | "nod_up"
+  | "nod_down"
+  | "hold"
   | "ok";
 
 export interface Failure {
@@ -43,6 +44,8 @@ export interface Strings {
   scanStart: string;
   progress: string;
   guidance: Record<Guidance, string>;
+  // Which of the session's head movements is asked, e.g. "Movement 1 of 2".
+  step: (i: number, n: number) => string;
   pinChooseTitle: string;
   pinChooseText: string;
   pinConfirmTitle: string;
@@ -94,12 +97,14 @@ const en: Strings = {
     move_closer: "Move a little closer to the camera.",
     face_camera: "Look straight at the camera.",
     hold_still: "Hold still for a moment…",
-    tilt_left: "Slowly tilt your head towards your left shoulder.",
-    tilt_right: "Slowly tilt your head towards your right shoulder.",
     turn_left: "Slowly turn your head to your left.",
     turn_right: "Slowly turn your head to your right.",
+    nod_up: "Slowly raise your chin and look up.",
+    nod_down: "Slowly lower your chin and look down.",
+    hold: "Hold it there…",
     ok: "Great, keep looking at the camera.",
   },
+  step: (i, n) => `Movement ${i} of ${n}`,
   pinChooseTitle: "Choose a PIN",
   pinChooseText: "Pick 4 to 16 digits. You will be asked for it when you sign in.",
   pinConfirmTitle: "Confirm your PIN",
@@ -237,12 +242,14 @@ const es: Strings = {
     move_closer: "Acércate un poco más a la cámara.",
     face_camera: "Mira directamente a la cámara.",
     hold_still: "Mantén la cabeza quieta un momento…",
-    tilt_left: "Inclina la cabeza despacio hacia tu hombro izquierdo.",
-    tilt_right: "Inclina la cabeza despacio hacia tu hombro derecho.",
     turn_left: "Gira la cabeza despacio hacia tu izquierda.",
     turn_right: "Gira la cabeza despacio hacia tu derecha.",
+    nod_up: "Levanta la barbilla despacio y mira hacia arriba.",
+    nod_down: "Baja la barbilla despacio y mira hacia abajo.",
+    hold: "Mantén esa posición…",
     ok: "¡Muy bien! Sigue mirando a la cámara.",
   },
+  step: (i, n) => `Movimiento ${i} de ${n}`,
   pinChooseTitle: "Elige un PIN",
   pinChooseText: "Elige de 4 a 16 dígitos. Te lo pediremos al iniciar sesión.",
   pinConfirmTitle: "Confirma tu PIN",
@@ -381,12 +388,14 @@ const fr: Strings = {
     move_closer: "Rapprochez-vous un peu de la caméra.",
     face_camera: "Regardez droit vers la caméra.",
     hold_still: "Ne bougez plus un instant…",
-    tilt_left: "Inclinez lentement la tête vers votre épaule gauche.",
-    tilt_right: "Inclinez lentement la tête vers votre épaule droite.",
     turn_left: "Tournez lentement la tête vers votre gauche.",
     turn_right: "Tournez lentement la tête vers votre droite.",
+    nod_up: "Levez lentement le menton et regardez vers le haut.",
+    nod_down: "Baissez lentement le menton et regardez vers le bas.",
+    hold: "Restez ainsi…",
     ok: "Parfait, continuez à regarder la caméra.",
   },
+  step: (i, n) => `Mouvement ${i} sur ${n}`,
   pinChooseTitle: "Choisissez un code PIN",
   pinChooseText: "Choisissez de 4 à 16 chiffres. Il vous sera demandé lors de la connexion.",
   pinConfirmTitle: "Confirmez votre code PIN",
@@ -526,12 +535,14 @@ const ar: Strings = {
     move_closer: "اقترب قليلًا من الكاميرا.",
     face_camera: "انظر مباشرةً إلى الكاميرا.",
     hold_still: "اثبت دون حركة للحظة…",
-    tilt_left: "أمِل رأسك ببطء نحو كتفك الأيسر.",
-    tilt_right: "أمِل رأسك ببطء نحو كتفك الأيمن.",
     turn_left: "أدِر رأسك ببطء إلى يسارك.",
     turn_right: "أدِر رأسك ببطء إلى يمينك.",
+    nod_up: "ارفع ذقنك ببطء وانظر إلى الأعلى.",
+    nod_down: "اخفض ذقنك ببطء وانظر إلى الأسفل.",
+    hold: "ابقَ على هذا الوضع…",
     ok: "رائع، استمر في النظر إلى الكاميرا.",
   },
+  step: (i, n) => `الحركة ${i} من ${n}`,
   pinChooseTitle: "اختر رمز PIN",
   pinChooseText: "اختر من 4 إلى 16 رقمًا. سنطلبه منك عند تسجيل الدخول.",
   pinConfirmTitle: "أكّد رمز PIN",

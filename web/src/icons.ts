@@ -60,6 +60,19 @@ export const backspaceIcon = () => icon(22, ["M21 5H9l-6 7 6 7h12z", "M13 10l4 4
 // The scan overlay: the picture dimmed outside a face-shaped hole, and the
 // oval's outline on top (class "oval", colored by CSS). The 400x300 viewBox
 // is the 4:3 stage, so the oval keeps its shape.
+// moveCue is the animated arrow over the video that shows which way to
+// move the head: three chevrons drifting in that direction. The CSS turns
+// it to the direction in the stage's data-move (the video is mirrored, so
+// the person's left is the screen's left) and hides it otherwise.
+export function moveCue(): SVGElement {
+  const chevron = (x: number) => s("path", { d: `M${x} 120l30 30-30 30` });
+  return s(
+    "svg",
+    { class: "cue", viewBox: "0 0 400 300", preserveAspectRatio: "xMidYMid slice", "aria-hidden": "true", focusable: "false" },
+    s("g", { class: "cue-dir" }, s("g", { class: "cue-drift" }, chevron(300), chevron(325), chevron(350))),
+  );
+}
+
 export function ovalOverlay(): SVGElement {
   const hole = "M115 150a85 112 0 1 0 170 0a85 112 0 1 0-170 0Z";
   return s(

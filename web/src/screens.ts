@@ -15,6 +15,7 @@ import {
   faceIcon,
   lightIcon,
   lockIcon,
+  moveCue,
   ovalOverlay,
   shieldIcon,
   wifiOffIcon,
@@ -98,9 +99,24 @@ export interface ScanView {
   update(reply: FrameReply): void;
 }
 
+// The head movements the server asks for, each shown by the arrow.
+const MOVES: Guidance[] = ["turn_left", "turn_right", "nod_up", "nod_down"];
+
 // The oval turns green when the face is where it should be: the server says
 // ok, or it is asking for a liveness move (the face was found to do it).
-const GOOD: Guidance[] = ["ok", "tilt_left", "tilt_right", "turn_left", "turn_right"];
+const GOOD: Guidance[] = ["ok", "hold", ...MOVES];
+
+// speak reads a movement's instruction aloud once, in the widget's
+// language, for people who are looking at the camera rather than at the
+// text; screen readers also get every sentence through aria-live.
+function speak(text: string, lang: string): void {
+  const synth = typeof speechSynthesis === "undefined" ? null : speechSynthesis;
+  if (!synth || typeof SpeechSynthesisUtterance === "undefined") return;
+  synth.cancel();
+  const u = new SpeechSynthesisUtterance(text);
+  u.lang = lang;
+  synth.speak(u);
+}
 
 // scanScreen shows the mirrored live video under the oval guide, the
 // server's guidance as a sentence (read out by screen readers as it
@@ -109,7 +125,8 @@ export function scanScreen(m: Modal): ScanView {
   const t = m.t;
   const video = h("video", { autoplay: true, playsinline: true, muted: true, "aria-hidden": "true" });
   video.muted = true; // the attribute alone doesn't mute in every browser, and autoplay needs muted
-  const stage = h("div", { class: "stage" }, video, ovalOverlay());
+  const stage = h("div", { class: "stage" }, video, ovalOverlay(), moveCue());
+  const step = h("p", { class: "step", "data-step": "" });
   const guidance = h("p", { class: "guidance", "aria-live": "polite", "data-guidance": "" }, t.scanStart);
   const fill = h("div", null);
   const bar = h(
@@ -117,7 +134,7 @@ export function scanScreen(m: Modal): ScanView {
     { class: "bar", role: "progressbar", "aria-label": t.progress, "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" },
     fill,
   );
-  m.show("scan", h("section", { class: "screen" }, h("h3", { class: "sr-only" }, t.progress), stage, guidance, bar));
+  m.show("scan", h("section", { class: "screen" }, h("h3", { class: "sr-only" }, t.progress), stage, step, guidance, bar));
 
   let shown = "";
   return {
@@ -128,12 +145,20 @@ export function scanScreen(m: Modal): ScanView {
       // An unknown instruction (a newer server) is not worth a blank line:
       // keep the person looking at the camera.
       const text = known ? t.guidance[key] : t.guidance.ok;
+      const move = MOVES.indexOf(key) >= 0;
       if (text !== shown) {
         guidance.textContent = text; // only on change, so it is read out once
         shown = text;
+        if (move) speak(text, m.lang);
       }
       guidance.setAttribute("data-guidance", String(key));
       stage.classList.toggle("good", known && GOOD.indexOf(key) >= 0);
+      // The arrow shows the movement asked, and stays while it is held.
+      if (move) stage.setAttribute("data-move", key);
+      else if (key !== "hold") stage.removeAttribute("data-move");
+      const i = Number(reply.step) || 0;
+      const n = Number(reply.steps) || 0;
+      step.textContent = i > 0 && n > 0 ? t.step(i, n) : "";
       const pct = Math.round(Math.max(0, Math.min(1, Number(reply.progress) || 0)) * 100);
       fill.style.width = pct + "%";
       bar.setAttribute("aria-valuenow", String(pct));

@@ -76,6 +76,18 @@ button:focus-visible, input:focus-visible, .x:focus-visible {
 .stage video { object-fit: cover; transform: scaleX(-1); }
 .oval { fill: none; stroke: #e2e8f0; stroke-width: 4; transition: stroke 0.2s; }
 .stage.good .oval { stroke: #22c55e; }
+.cue { display: none; }
+.cue path { fill: none; stroke: #fff; stroke-width: 10; stroke-linecap: round; stroke-linejoin: round; }
+.cue path:nth-child(1) { opacity: 0.45; }
+.cue path:nth-child(2) { opacity: 0.7; }
+.stage[data-move] .cue { display: block; }
+.cue-dir { transform-origin: 200px 150px; }
+.stage[data-move="turn_left"] .cue-dir { transform: rotate(180deg); }
+.stage[data-move="nod_up"] .cue-dir { transform: rotate(-90deg) scale(0.8); }
+.stage[data-move="nod_down"] .cue-dir { transform: rotate(90deg) scale(0.8); }
+.cue-drift { animation: drift 1.2s ease-in-out infinite; }
+@keyframes drift { from { transform: translateX(-24px); opacity: 0.2; } 60% { opacity: 1; } to { transform: translateX(12px); opacity: 0.2; } }
+.step { margin: 0; text-align: center; font-size: 14px; font-weight: 600; color: #475569; min-height: 1.4em; }
 /* Room for two lines, so the picture doesn't jump as the sentence changes;
    a one-line sentence sits in the middle of it. */
 .guidance {
@@ -132,5 +144,6 @@ button:focus-visible, input:focus-visible, .x:focus-visible {
 @media (prefers-reduced-motion: reduce) {
   .spinner { animation-duration: 3s; }
   .bar > div, .oval, .pin-input { transition: none; }
+  .cue-drift { animation: none; }
 }
 `;

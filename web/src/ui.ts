@@ -38,7 +38,7 @@ export class Modal {
   private returnFocus: Element | null = null;
   private savedOverflow = "";
 
-  constructor(readonly t: Strings, private readonly lang: Lang, private readonly title: string) {}
+  constructor(readonly t: Strings, readonly lang: Lang, private readonly title: string) {}
 
   // open attaches the modal. UI_NOT_READY when there is no <body> yet (a
   // script in <head> calling too early) or no Shadow DOM; SESSION_IN_PROGRESS
