@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -28,8 +28,12 @@ func runBench(args []string, out io.Writer) error {
 		return runBenchHTTP(args[1:], out)
 	case "packs":
 		return benchPacks(args[1:], out)
+	case "pad":
+		return benchPad(args[1:], out)
+	case "liveness":
+		return benchLiveness(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http or packs", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad or liveness", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.
