@@ -103,6 +103,10 @@ type Class struct {
 	Genuine bool
 	// Gap is the time between frames; 0 means the widget's pace.
 	Gap time.Duration
+	// Alone plays the class one session at a time: frames sent faster
+	// than a camera's pace reach the server that fast only when it is
+	// not busy with other sessions (a sender cannot outrun the answers).
+	Alone bool
 	// New makes the clip of session i.
 	New func(i int, r *rand.Rand) (clip Clip, expect string)
 }
@@ -275,7 +279,7 @@ func PadClasses(people []Person, nuaa map[string][][]byte) []Class {
 		}},
 		// A genuine clip sent faster than a camera gives frames: the
 		// still frames and both turns in a burst.
-		{Name: "frames too fast", Gap: 20 * time.Millisecond, New: func(i int, r *rand.Rand) (Clip, string) {
+		{Name: "frames too fast", Gap: 20 * time.Millisecond, Alone: true, New: func(i int, r *rand.Rand) (Clip, string) {
 			p := at(i)
 			var frames [][]byte
 			for _, img := range []image.Image{p.Frontal, p.Frontal, p.Frontal, p.Left, p.Left, p.Left, p.Frontal, p.Frontal, p.Right, p.Right, p.Right} {
@@ -430,16 +434,22 @@ type ClassResult struct {
 	Ends     map[string]int `json:"ends"` // how the others ended, by code
 	// MedianTook is the median time from opening a session to its end.
 	MedianTook time.Duration `json:"median_took"`
+	// Refused counts a genuine class's sessions that did not log in, by
+	// person and code.
+	Refused map[string]int `json:"refused,omitempty"`
 }
 
 // RunClass plays n sessions of c, conc at a time.
 func (p *Player) RunClass(ctx context.Context, c Class, n, conc int, expect map[string]string, seed uint64) (ClassResult, error) {
-	res := ClassResult{Class: c.Name, Genuine: c.Genuine, Sessions: n, Ends: map[string]int{}}
+	res := ClassResult{Class: c.Name, Genuine: c.Genuine, Sessions: n, Ends: map[string]int{}, Refused: map[string]int{}}
 	var mu sync.Mutex
 	var took []time.Duration
 	var firstErr error
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	if c.Alone {
+		conc = 1
+	}
 	for range conc {
 		wg.Add(1)
 		go func() {
@@ -464,6 +474,9 @@ func (p *Player) RunClass(ctx context.Context, c Class, n, conc int, expect map[
 						res.LoggedIn++
 					}
 					res.Ends[o.Code]++
+					if c.Genuine {
+						res.Refused[want+" "+o.Code]++
+					}
 				}
 				took = append(took, o.Took)
 				mu.Unlock()

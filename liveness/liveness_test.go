@@ -164,26 +164,27 @@ func TestMoveTiming(t *testing.T) {
 	if o := mv.Step(turned(), t0.Add(150*time.Millisecond)); o.Done || o.Progress < 1 {
 		t.Fatalf("the first turned frame: %+v, want the pose reached, not yet held", o)
 	}
-	if o := mv.Step(turned(), t0.Add(250*time.Millisecond)); o.Done {
-		t.Fatalf("held, but 250 ms after the movement was asked: %+v, want not done before %v", o, liveness.MinMoveTime)
+	if o := mv.Step(turned(), t0.Add(300*time.Millisecond)); o.Done {
+		t.Fatalf("held, but 300 ms after the movement was asked: %+v, want not done before %v", o, liveness.MinMoveTime)
 	}
-	if o := mv.Step(turned(), t0.Add(400*time.Millisecond)); !o.Done || o.Attack != "" {
-		t.Fatalf("held at 400 ms: %+v, want done", o)
+	if o := mv.Step(turned(), t0.Add(700*time.Millisecond)); !o.Done || o.Attack != "" {
+		t.Fatalf("held at 700 ms: %+v, want done", o)
 	}
 }
 
-// Draw picks two movements from the set, in every order and pairing.
+// Draw picks two movements from the set, each independently: every
+// ordered pair, repeats included, comes up.
 func TestDraw(t *testing.T) {
 	seen := map[[2]liveness.Movement]bool{}
-	for range 400 {
+	for range 600 {
 		d := liveness.Draw(liveness.AllMovements)
-		if len(d) != liveness.MovesPerSession || d[0] == d[1] {
-			t.Fatalf("drew %v, want two different movements", d)
+		if len(d) != liveness.MovesPerSession {
+			t.Fatalf("drew %v, want two movements", d)
 		}
 		seen[[2]liveness.Movement{d[0], d[1]}] = true
 	}
-	if len(seen) != 12 {
-		t.Errorf("%d ordered pairs of 12 drawn in 400 sessions", len(seen))
+	if len(seen) != 16 {
+		t.Errorf("%d ordered pairs of 16 drawn in 600 sessions", len(seen))
 	}
 	if d := liveness.Draw([]liveness.Movement{liveness.TurnLeft}); d[0] != liveness.TurnLeft || d[1] != liveness.TurnLeft {
 		t.Errorf("one movement allowed: drew %v", d)

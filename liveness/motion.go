@@ -51,16 +51,15 @@ func ParseMovements(names []string) ([]Movement, error) {
 // MovesPerSession is how many movements a session asks for.
 const MovesPerSession = 2
 
-// Draw picks the session's movements: two different ones in a random
-// order when the set allows, so that a clip recorded for one session
-// answers another's only by chance. math/rand/v2's global source is
-// seeded from the operating system's randomness and cannot be predicted
-// from outside.
+// Draw picks the session's movements, each independently from the set:
+// a recording made for one session answers another's only when both draws
+// agree (one session in four with the two turns, one in sixteen with the
+// nods too). math/rand/v2's global source is seeded from the operating
+// system's randomness and cannot be predicted from outside.
 func Draw(set []Movement) []Movement {
-	p := rand.Perm(len(set))
 	out := make([]Movement, MovesPerSession)
 	for i := range out {
-		out[i] = set[p[i%len(p)]]
+		out[i] = set[rand.IntN(len(set))]
 	}
 	return out
 }
@@ -193,8 +192,10 @@ const (
 	// not counted (a camera at the widget's pace sends one every 150 ms).
 	MinFrameGap = 80 * time.Millisecond
 	// A movement takes at least MinMoveTime from the moment it is asked
-	// (a head does not turn and hold in less), at most MaxMoveTime.
-	MinMoveTime = 300 * time.Millisecond
+	// (reading, turning 15° or more and holding take a person longer; a
+	// recording sent as fast as the server answers takes less), at most
+	// MaxMoveTime.
+	MinMoveTime = 600 * time.Millisecond
 	MaxMoveTime = 10 * time.Second
 	// Hold: the target pose over this many counted frames in a row.
 	Hold = 2

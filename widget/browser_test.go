@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,15 +179,21 @@ func (b *tab) wait(pins ...string) result {
 	typed := 0
 	for time.Now().Before(deadline) {
 		st := eval[struct {
-			State   string  `json:"state"`
-			PINWait bool    `json:"pinWait"`
-			R       *result `json:"r"`
+			State    string  `json:"state"`
+			Guidance string  `json:"guidance"`
+			PINWait  bool    `json:"pinWait"`
+			R        *result `json:"r"`
 		}](b, `(() => {
 			const h = document.getElementById('visage-fio');
 			const i = h && h.shadowRoot && h.shadowRoot.querySelector('[data-pin-input]');
-			return {state: (h && h.dataset.state) || '', pinWait: !!i && i.value === '' && !i.disabled, r: window.__r};
+			const g = h && h.shadowRoot && h.shadowRoot.querySelector('[data-guidance]');
+			return {state: (h && h.dataset.state) || '', guidance: (g && g.dataset.guidance) || '',
+				pinWait: !!i && i.value === '' && !i.disabled, r: window.__r};
 		})()`)
 		b.shoot(st.State)
+		if st.State == "scan" && slices.Contains([]string{"turn_left", "turn_right", "face_camera"}, st.Guidance) {
+			b.shoot("scan-" + st.Guidance) // the movements' guidance, arrow and all
+		}
 		if st.State == "pin" && st.PINWait && len(pins) > 0 {
 			if typed > 0 {
 				b.shoot("pin-again") // the pad with what was wrong with the last PIN

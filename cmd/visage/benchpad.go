@@ -159,6 +159,7 @@ func benchPad(args []string, out io.Writer) error {
 		if r.Genuine {
 			fmt.Fprintf(out, "\n%s: %.1f %% logged in; median session %.1f s from opening to the answer (frames every %d ms)\n",
 				r.Class, 100*float64(r.LoggedIn)/float64(r.Sessions), r.MedianTook.Seconds(), 150)
+			fmt.Fprintf(out, "not logged in: %s\n", counts(r.Refused))
 		}
 	}
 	return nil
