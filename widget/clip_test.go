@@ -28,38 +28,53 @@ const (
 	camFPS     = 10
 )
 
-// turnClip is a person at the camera doing both turns, from their real
-// photos: frontal, turned to their left, frontal, turned to their right,
-// 0.6 s each, every frame another crop as a real camera's are (a camera
-// never gives the same frame twice). Whatever order the server draws the
-// turns in, the loop meets them within a turn and a half.
+// turnClip is a person at the camera doing the turns, from their real
+// photos: frontal, turned to their left, frontal, left again, frontal,
+// right, frontal, right again, 0.6 s each, every frame another crop as a
+// real camera's are (a camera never gives the same frame twice). The
+// server draws each of its two turns at random, so the clip holds every
+// pair of them in a row — left then left, left then right, right then
+// right, right then left — and a session meets its draw within a loop.
 func turnClip(p bench.Person) []image.Image {
-	return segments(p.Frontal, p.Left, p.Frontal, p.Right)
+	f, l, r := p.Frontal, p.Left, p.Right
+	return segments([]image.Image{f, l, f, l, f, r, f, r}, []int{6, 6, 6, 6, 6, 6, 6, 6}, clipLoops)
 }
 
 // squeezeClip is an attacker's software imitating those turns with one
 // photo: frontal, then its right half squeezed (as a turn to the left
 // narrows it), frontal, then its left half squeezed.
 func squeezeClip(photo image.Image) []image.Image {
-	return segments(photo,
+	return segments([]image.Image{photo,
 		fakecam.Render(photo, fakecam.Pose{Size: 1}, fakecam.Squeeze(true, 0.55)),
 		photo,
-		fakecam.Render(photo, fakecam.Pose{Size: 1}, fakecam.Squeeze(false, 0.55)))
+		fakecam.Render(photo, fakecam.Pose{Size: 1}, fakecam.Squeeze(false, 0.55))}, []int{6, 6, 6, 6}, clipLoops)
 }
 
-func segments(imgs ...image.Image) []image.Image {
+// clipLoops is how many times a clip's movements repeat, each time with
+// other crops: Chromium plays the file in a loop, and the server counts
+// no frame it has seen before (a real camera never repeats itself), so
+// the file must not loop within a session.
+const clipLoops = 4
+
+// segments plays each image for that many frames (camFPS a second), the
+// whole loops times.
+func segments(imgs []image.Image, frames []int, loops int) []image.Image {
 	r := rand.New(rand.NewPCG(1, 1))
 	var out []image.Image
-	for _, img := range imgs {
-		for range 6 {
-			out = append(out, fakecam.Jitter(img, r))
+	for range loops {
+		for i, img := range imgs {
+			for range frames[i] {
+				out = append(out, fakecam.Jitter(img, r))
+			}
 		}
 	}
 	return out
 }
 
 // jittered is one photo held still for a second, each frame another crop.
-func jittered(photo image.Image) []image.Image { return segments(photo, photo) }
+func jittered(photo image.Image) []image.Image {
+	return segments([]image.Image{photo}, []int{camFPS}, clipLoops)
+}
 
 // stillClip is the photo fitted in the frame, unmoving, for a second.
 func stillClip(t testing.TB, photo []byte) []image.Image {
@@ -123,10 +138,11 @@ func writeY4M(path string, frames []image.Image) error {
 	cb := make([]byte, camW*camH/4)
 	cr := make([]byte, camW*camH/4)
 	for _, img := range frames {
+		rgba := fakecam.RGBA(img)
 		for py := range camH {
 			for px := range camW {
-				r, g, b, _ := img.At(px, py).RGBA()
-				yy, u, v := color.RGBToYCbCr(uint8(r>>8), uint8(g>>8), uint8(b>>8))
+				p := rgba.Pix[rgba.PixOffset(px, py):]
+				yy, u, v := color.RGBToYCbCr(p[0], p[1], p[2])
 				y[py*camW+px] = yy
 				if px%2 == 0 && py%2 == 0 {
 					cb[py/2*camW/2+px/2], cr[py/2*camW/2+px/2] = u, v

@@ -95,7 +95,7 @@ func (h *Handler) fail(s *session, e *fioError) *fioError {
 func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Time) (*frameAnswer, error) {
 	s.nframes++
 	if s.nframes > maxFrames {
-		return nil, fioErr("TIMEOUT", http.StatusRequestTimeout, "too many frames without a result")
+		return nil, errTimeout("too many frames without a result")
 	}
 	if s.lastFace.IsZero() {
 		s.lastFace, s.lastSteps = now, now // the first frame starts the clocks
@@ -333,7 +333,14 @@ func (h *Handler) timeout(s *session, msg string) error {
 	if s.phase == moving && s.moves[s.move].Unproven() {
 		return h.attack(s, liveness.ReasonNoDepth)
 	}
-	return fioErr("TIMEOUT", http.StatusRequestTimeout, msg)
+	return errTimeout(msg)
+}
+
+// errTimeout ends a session that took too long. Its status is 422, not
+// 408: browsers resend a request answered 408 (as a connection the server
+// closed), and the resent frame would find the session ended.
+func errTimeout(msg string) *fioError {
+	return fioErr("TIMEOUT", http.StatusUnprocessableEntity, msg)
 }
 
 // record keeps a session's one liveness verdict: in the log (by app and

@@ -232,7 +232,10 @@ func TestMovements(t *testing.T) {
 		}
 		return fakecam.Pose{Surface: fakecam.Folded, Bend: 80, Yaw: y}, nil
 	}
-	for name, move := range map[string]func(bool, *rand.Rand) (fakecam.Pose, fakecam.Warp){"squeezed": bench.Squeezed, "folded and turned": folded} {
+	squeezed := func(left bool, r *rand.Rand) (fakecam.Pose, fakecam.Warp) {
+		return fakecam.Pose{}, fakecam.Squeeze(left, 0.5)
+	}
+	for name, move := range map[string]func(bool, *rand.Rand) (fakecam.Pose, fakecam.Warp){"squeezed": squeezed, "folded and turned": folded} {
 		c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
 		if code, m := c.play(t, bench.Held(ps[0].Frontal, move, rng(5))); code != http.StatusForbidden || errCode(m) != "PAD_ATTACK" {
 			t.Errorf("a photo %s: %d %v, want 403 PAD_ATTACK", name, code, m)
