@@ -40,8 +40,8 @@ func Shapes(ctx context.Context, eng *face.Engine, people []Person, trials int, 
 		if err != nil {
 			return nil, err
 		}
-		f := fs[0]
-		return &liveness.Frame{Landmarks: f.Landmarks, Yaw: f.Quality.Yaw, Pitch: f.Quality.Pitch, Roll: f.Quality.Roll, Crop: f.Crop}, nil
+		lf := liveness.FrameOf(&fs[0])
+		return &lf, nil
 	}
 	type kind struct {
 		name    string

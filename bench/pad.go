@@ -309,16 +309,12 @@ type Outcome struct {
 	LoggedIn bool
 	Code     string // fio.js's error name, or "" when logged in
 	Took     time.Duration
-	Frames   int
 }
 
 // Player plays sessions against a widget server.
 type Player struct {
 	URL, PublicID string
 	HTTP          *http.Client
-	// Pace is the gap between frames a page keeps (the server's
-	// frame_interval_ms when 0).
-	Pace time.Duration
 }
 
 // Play runs one authenticate session with clip and says how it ended;
@@ -353,7 +349,6 @@ func (p *Player) Play(ctx context.Context, clip Clip, gap time.Duration, expect 
 			Done     bool   `json:"done"`
 			PIN      string `json:"pin"`
 		}
-		out.Frames++
 		code, err := p.call(ctx, "POST", "/widget/v1/sessions/"+open.Session+"/frames", nonce, "image/jpeg", img, &ans)
 		if err != nil || code != "" {
 			out.Code, out.Took = code, time.Since(start)

@@ -57,8 +57,8 @@ func frameOf(t testing.TB, jpegBytes []byte) *liveness.Frame {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := faces[0]
-	return &liveness.Frame{Landmarks: f.Landmarks, Yaw: f.Quality.Yaw, Pitch: f.Quality.Pitch, Roll: f.Quality.Roll, Crop: f.Crop}
+	lf := liveness.FrameOf(&faces[0])
+	return &lf
 }
 
 func decode(t testing.TB, b []byte) image.Image {

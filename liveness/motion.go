@@ -3,6 +3,7 @@ package liveness
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"time"
 
@@ -75,6 +76,12 @@ const (
 	maxRoll = 20
 )
 
+// FrameOf is what liveness needs of an analysed face (with
+// face.Options.Crop).
+func FrameOf(f *face.Face) Frame {
+	return Frame{Landmarks: f.Landmarks, Yaw: f.Quality.Yaw, Pitch: f.Quality.Pitch, Roll: f.Quality.Roll, Crop: f.Crop}
+}
+
 // Frame is what liveness knows of one camera frame with one face.
 type Frame struct {
 	Landmarks        []face.Point // the 68 points, in the photo's pixels
@@ -139,12 +146,20 @@ const (
 	withNose       = 0.008
 )
 
+// judging holds one slot per core for each Judge under way: following
+// the skin costs tens of milliseconds of CPU and runs on the request's
+// goroutine, outside the engine's workers, so without a bound many
+// sessions holding a pose at once would take every core.
+var judging = make(chan struct{}, runtime.NumCPU())
+
 // Judge compares a frame at the target pose with the frontal reference.
 func (m Movement) Judge(ref, f *Frame) (Shape, Evidence) {
 	lres := PlanarResidual(ref.Landmarks, f.Landmarks)
 	if lres < flatLandmarks {
 		return Flat, Evidence{}
 	}
+	judging <- struct{}{}
+	defer func() { <-judging }()
 	ev := Depth(grayOf(ref.Crop), grayOf(f.Crop), cropPoints(ref.Crop, ref.Landmarks), cropPoints(f.Crop, f.Landmarks))
 	if ev.Matches >= minMatches && ev.Explained >= flatExplained {
 		return Flat, ev

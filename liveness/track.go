@@ -1,6 +1,7 @@
 package liveness
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -188,15 +189,7 @@ func corners(a *Gray, pts []face.Point) []face.Point {
 			}
 		}
 	}
-	slices.SortFunc(cs, func(p, q cand) int {
-		switch {
-		case p.s > q.s:
-			return -1
-		case p.s < q.s:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(cs, func(p, q cand) int { return cmp.Compare(q.s, p.s) }) // strongest first
 	var out []face.Point
 	for _, c := range cs {
 		far := true
@@ -310,20 +303,7 @@ func lk(pa, pb []*Gray, p, guess face.Point) (face.Point, bool) {
 // (Andrew's monotone chain).
 func convexHull(pts []face.Point) []face.Point {
 	p := slices.Clone(pts)
-	slices.SortFunc(p, func(a, b face.Point) int {
-		if a.X != b.X {
-			if a.X < b.X {
-				return -1
-			}
-			return 1
-		}
-		if a.Y < b.Y {
-			return -1
-		} else if a.Y > b.Y {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(p, func(a, b face.Point) int { return cmp.Or(cmp.Compare(a.X, b.X), cmp.Compare(a.Y, b.Y)) })
 	cross := func(o, a, b face.Point) float32 { return (a.X-o.X)*(b.Y-o.Y) - (a.Y-o.Y)*(b.X-o.X) }
 	var h []face.Point
 	for _, pass := range [2]bool{false, true} {

@@ -136,7 +136,7 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 	}
 	s.lastFace, s.faceless = now, ""
 	fr := frame{jpeg: jpeg, template: f.Template, size: f.Box.H / float32(cfg.Height),
-		shape: liveness.Frame{Landmarks: f.Landmarks, Yaw: f.Quality.Yaw, Pitch: f.Quality.Pitch, Roll: f.Quality.Roll, Crop: f.Crop}}
+		shape: liveness.FrameOf(f)}
 	if f.Liveness != nil {
 		fr.liveness = *f.Liveness
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -204,7 +205,13 @@ func TestEnrollThenAuthenticate(t *testing.T) {
 // moves as paper does, and the session ends in PAD_ATTACK.
 func TestMovements(t *testing.T) {
 	ps := people(t)
-	s := newServer(t, widget.Config{})
+	var mu sync.Mutex
+	var verdicts []liveness.Reason
+	s := newServer(t, widget.Config{OnVerdict: func(r liveness.Reason) {
+		mu.Lock()
+		verdicts = append(verdicts, r)
+		mu.Unlock()
+	}})
 	app := s.app(visage.AppSettings{})
 	enrolled(t, s, app, "", "", ps[0].Enroll)
 
@@ -241,11 +248,19 @@ func TestMovements(t *testing.T) {
 			t.Errorf("a photo %s: %d %v, want 403 PAD_ATTACK", name, code, m)
 		}
 	}
+	// Each attack's verdict was recorded with its reason (the page saw
+	// only PAD_ATTACK); the person turning the wrong way got none.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(verdicts) != 2 || !slices.Contains([]liveness.Reason{liveness.ReasonFlat, liveness.ReasonNoDepth}, verdicts[0]) ||
+		!slices.Contains([]liveness.Reason{liveness.ReasonFlat, liveness.ReasonNoDepth}, verdicts[1]) {
+		t.Errorf("verdicts recorded %v, want flat or no_depth for each of the two photos", verdicts)
+	}
 }
 
-// The server keeps the camera's time: a frame sooner than
-// liveness.MinFrameGap after the last counted one, or one sent before,
-// counts for nothing (the answer repeats the last one).
+// The server keeps the camera's time: a frame it has seen before, or one
+// sooner than liveness.MinFrameGap after the last counted one, counts
+// for nothing (the answer repeats the last one).
 func TestFrameTiming(t *testing.T) {
 	ps := people(t)
 	s := newServer(t, widget.Config{})
@@ -262,15 +277,23 @@ func TestFrameTiming(t *testing.T) {
 		return m["progress"].(float64)
 	}
 	p1 := progress(f1)
-	c.sent = time.Now().Add(-pace + 20*time.Millisecond) // the next frame 20 ms after this one
-	if p := progress(f2); p != p1 {
-		t.Errorf("a frame 20 ms after the last: progress %v, want %v (not counted)", p, p1)
-	}
 	if p := progress(f1); p != p1 {
 		t.Errorf("the first frame again: progress %v, want %v (not counted)", p, p1)
 	}
-	if p := progress(f3); p <= p1 {
-		t.Errorf("a new frame at a camera's pace: progress %v, want more than %v", p, p1)
+	p2 := progress(f2)
+	if p2 <= p1 {
+		t.Errorf("a new frame at a camera's pace: progress %v, want more than %v", p2, p1)
+	}
+	// The next frame as soon as the answer is in: sooner than a camera
+	// gives one, unless the server itself took that long to answer.
+	gap := time.Since(c.sent)
+	c.sent = time.Time{} // no pacing for this one
+	p := progress(f3)
+	switch {
+	case gap >= liveness.MinFrameGap-20*time.Millisecond:
+		t.Logf("the server took %v to answer the last frame: a frame cannot come sooner, so the gap is not tested", gap)
+	case p != p2:
+		t.Errorf("a frame %v after the last: progress %v, want %v (not counted)", gap, p, p2)
 	}
 }
 

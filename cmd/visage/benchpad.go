@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -138,7 +139,7 @@ func benchPad(args []string, out io.Writer) error {
 			return fmt.Errorf("%s: %w", c.Name, err)
 		}
 		mu.Lock()
-		rows = append(rows, row{res, copyCounts(verdicts)})
+		rows = append(rows, row{res, maps.Clone(verdicts)})
 		mu.Unlock()
 	}
 	if *asJSON {
@@ -163,14 +164,6 @@ func benchPad(args []string, out io.Writer) error {
 		}
 	}
 	return nil
-}
-
-func copyCounts[K comparable](m map[K]int) map[K]int {
-	out := make(map[K]int, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // counts prints a map of counts as "a 3, b 1", largest first.
