@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage/internal/fakecam"
+	"github.com/visagehq/visage/liveness"
 )
 
 // The presentation-attack bench: whole widget sessions played over HTTP
@@ -306,6 +307,7 @@ func PadClasses(people []Person, nuaa map[string][][]byte) []Class {
 
 // Outcome is how one session ended.
 type Outcome struct {
+	Session  string
 	LoggedIn bool
 	Code     string // fio.js's error name, or "" when logged in
 	Took     time.Duration
@@ -315,6 +317,9 @@ type Outcome struct {
 type Player struct {
 	URL, PublicID string
 	HTTP          *http.Client
+	// Verdict, when set, gives a session's liveness verdict as the server
+	// recorded it, to say why a genuine session was refused.
+	Verdict func(session string) liveness.Reason
 }
 
 // Play runs one authenticate session with clip and says how it ended;
@@ -335,7 +340,7 @@ func (p *Player) Play(ctx context.Context, clip Clip, gap time.Duration, expect 
 		gap = time.Duration(open.Interval) * time.Millisecond
 	}
 	nonce, guidance := open.Nonce, "ok"
-	out := Outcome{}
+	out := Outcome{Session: open.Session}
 	for {
 		img := clip.Next(guidance)
 		if img == nil {
@@ -470,7 +475,11 @@ func (p *Player) RunClass(ctx context.Context, c Class, n, conc int, expect map[
 					}
 					res.Ends[o.Code]++
 					if c.Genuine {
-						res.Refused[want+" "+o.Code]++
+						why := want + " " + o.Code
+						if p.Verdict != nil && o.Code == "PAD_ATTACK" {
+							why += " (" + string(p.Verdict(o.Session)) + ")"
+						}
+						res.Refused[why]++
 					}
 				}
 				took = append(took, o.Took)

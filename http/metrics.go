@@ -71,7 +71,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 
 // LivenessVerdict counts one widget session's liveness verdict; wire it
 // to widget.Config.OnVerdict.
-func (m *Metrics) LivenessVerdict(reason liveness.Reason) {
+func (m *Metrics) LivenessVerdict(_ string, reason liveness.Reason) {
 	m.verdicts.WithLabelValues(string(reason)).Inc()
 }
 

@@ -139,8 +139,13 @@ const (
 	// 0.45–0.9 of a head's. And a print's nose moves with its paper: less
 	// than 0.0055 of the face's height against the planes, either way,
 	// while a head's moves with the turn by 0.01 to 0.1.
-	flatExplained  = 0.93
-	minMatches     = 40
+	flatExplained = 0.93
+	minMatches    = 40
+	// Past this much of the movement (50° of turn), the patches that
+	// are still tracked lie on the near cheek, which the planes explain
+	// as well as paper: real turns of 52–60° were judged flat by them,
+	// while no warped photo reaches this far (3.36 at most, a fold).
+	flatReach      = 3.3
 	minNose        = 2
 	solidExplained = 0.88
 	withNose       = 0.008
@@ -161,7 +166,7 @@ func (m Movement) Judge(ref, f *Frame) (Shape, Evidence) {
 	judging <- struct{}{}
 	defer func() { <-judging }()
 	ev := Depth(grayOf(ref.Crop), grayOf(f.Crop), cropPoints(ref.Crop, ref.Landmarks), cropPoints(f.Crop, f.Landmarks))
-	if ev.Matches >= minMatches && ev.Explained >= flatExplained {
+	if ev.Matches >= minMatches && ev.Explained >= flatExplained && m.Progress(ref, f) < flatReach {
 		return Flat, ev
 	}
 	if ev.Nose < minNose || ev.Explained <= 0 || lres < solidLandmarks {
@@ -268,6 +273,16 @@ func (mv *Move) Step(f *Frame, now time.Time) Outcome {
 // showing a head's depth: when time runs out on such a movement, that is
 // a verdict.
 func (mv *Move) Unproven() bool { return mv.solid == 0 && mv.flat+mv.unknown > 0 }
+
+// PassiveFloor is the texture model's score (the median of a session's
+// frames) below which a session is a print or a screen whatever its
+// movements. It is lower than the 0.5 that decides for a single photo
+// (face.DefaultLivenessThreshold) because a session must also prove a
+// head by moving, and the texture model is unsure of real faces a camera
+// sees in grey or in poor light: head-turns' grey-scale people score
+// 0.29–0.45 at the median, NUAA's printed photos 0.00 (every frame below
+// 0.16), screens 0.00 (docs/liveness.md).
+const PassiveFloor = 0.2
 
 // Reason says why a session was or was not found live. It is recorded
 // and counted, never shown to the page (which learns only PAD_ATTACK).

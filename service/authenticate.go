@@ -23,15 +23,22 @@ type Recognized struct {
 // Authenticate finds who is in the photo among the app's faces (1:N) at
 // the app's accuracy level. A face with a PIN also needs the PIN.
 func (s *Service) Authenticate(ctx context.Context, app *visage.App, image []byte, pin string) (*Recognized, error) {
-	threshold, err := s.threshold(app)
-	if err != nil {
-		return nil, err
-	}
 	probe, err := s.probe(ctx, app, image)
 	if err != nil {
 		return nil, err
 	}
-	hits := s.gallery.Search(app.ID, *probe.Template, 1, threshold)
+	return s.AuthenticateTemplate(ctx, app, probe.Template, pin)
+}
+
+// AuthenticateTemplate is Authenticate for a face already analysed, by a
+// caller that decided its liveness over more than one photo (a widget
+// session, whose movements prove a head).
+func (s *Service) AuthenticateTemplate(ctx context.Context, app *visage.App, probe *visage.Template, pin string) (*Recognized, error) {
+	threshold, err := s.threshold(app)
+	if err != nil {
+		return nil, err
+	}
+	hits := s.gallery.Search(app.ID, *probe, 1, threshold)
 	if len(hits) == 0 {
 		return nil, visage.Errorf(visage.CodeUnrecognizedFace, "no enrolled person matches this face")
 	}
@@ -57,6 +64,24 @@ type VerifyResult struct {
 // Verify says whether the photo shows the enrolled person named by
 // facialID, or else externalID (1:1).
 func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, facialID, externalID string) (*VerifyResult, error) {
+	return s.verify(ctx, app, facialID, externalID, func() (*visage.Template, error) {
+		probe, err := s.probe(ctx, app, image)
+		if err != nil {
+			return nil, err
+		}
+		return probe.Template, nil
+	})
+}
+
+// VerifyTemplate is Verify for a face already analysed, by a caller that
+// decided its liveness (as AuthenticateTemplate).
+func (s *Service) VerifyTemplate(ctx context.Context, app *visage.App, probe *visage.Template, facialID, externalID string) (*VerifyResult, error) {
+	return s.verify(ctx, app, facialID, externalID, func() (*visage.Template, error) { return probe, nil })
+}
+
+// verify finds the enrolled face first, so that an unknown one is
+// answered without analysing the photo.
+func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externalID string, probe func() (*visage.Template, error)) (*VerifyResult, error) {
 	threshold, err := s.threshold(app)
 	if err != nil {
 		return nil, err
@@ -73,11 +98,11 @@ func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, fac
 	if err != nil {
 		return nil, err
 	}
-	probe, err := s.probe(ctx, app, image)
+	t, err := probe()
 	if err != nil {
 		return nil, err
 	}
-	best := bestCosine(f, probe.Template)
+	best := bestCosine(f, t)
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID}, nil
 }
 

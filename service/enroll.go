@@ -20,6 +20,11 @@ type EnrollRequest struct {
 	ExternalID string
 	Payload    json.RawMessage
 	PIN        string
+	// Live says the caller proved the person live over more than these
+	// photos (a widget session, whose movements prove a head and whose
+	// frames' texture scores it weighed together): the single-photo
+	// liveness rule is not applied to each again.
+	Live bool
 }
 
 // Enrolled is what an enrollment returns.
@@ -57,6 +62,9 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 		return nil, err
 	}
 
+	if req.Live {
+		set.RequireLiveness = false
+	}
 	faces, err := s.analyzeAll(ctx, req.Images, face.Options{
 		Single: true, Background: Background, Embed: true, Quality: true,
 		Liveness: set.RequireLiveness, Attributes: true,

@@ -212,6 +212,25 @@ func TestLivenessGate(t *testing.T) {
 	check(t, err)
 	_, err = f.svc.Authenticate(f.ctx, app, attack, "")
 	wantCode(t, err, visage.CodePadAttack)
+	// A caller that proved liveness over a session (the widget) enrolls
+	// without the single-photo rule, and identifies by the template it
+	// analysed: the service takes its word, and nothing else does.
+	e, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{attack}, Live: true})
+	check(t, err)
+	fr, err := f.svc.Frame(f.ctx, app, attack)
+	check(t, err)
+	rec, err := f.svc.AuthenticateTemplate(f.ctx, app, fr.Template, "")
+	check(t, err)
+	if rec.FacialID != e.FacialID {
+		t.Errorf("AuthenticateTemplate found %s, want %s", rec.FacialID, e.FacialID)
+	}
+	v, err := f.svc.VerifyTemplate(f.ctx, app, fr.Template, e.FacialID, "")
+	check(t, err)
+	if !v.Match {
+		t.Errorf("VerifyTemplate: %+v, want a match", v)
+	}
+	_, err = f.svc.Authenticate(f.ctx, app, attack, "")
+	wantCode(t, err, visage.CodePadAttack)
 }
 
 // A face in profile is refused: its template would be unreliable.

@@ -3,10 +3,13 @@ package widget_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"image"
 	"image/jpeg"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,9 +23,12 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/bench"
+	"github.com/visagehq/visage/internal/fakecam"
 	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/widget"
@@ -93,6 +99,9 @@ type tab struct {
 type tabOptions struct {
 	clip []image.Image
 	deny bool // camera permission refused instead of granted
+	// follow, when set, replaces the clip with a person who does what
+	// the widget asks (follower).
+	follow *bench.Person
 }
 
 func newTab(t testing.TB, name string, o tabOptions) *tab {
@@ -121,7 +130,49 @@ func newTab(t testing.TB, name string, o tabOptions) *tab {
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		t.Fatal(err)
 	}
+	if o.follow != nil {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: follower(t, o.follow)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &tab{t: t, ctx: ctx, name: name, shots: map[string]bool{}}
+}
+
+// follower is the script of a person at the camera who does what the
+// widget says a quarter of a second after it says it: the page's camera
+// is a canvas (getUserMedia replaced) showing their frontal photo, or
+// their photo turned the way asked, each frame shifted a little as a
+// hand-held camera's are. The time from the call to the
+// result is measured with it: a looping file turns when it turns, not
+// when asked, and its wait would be counted as the widget's.
+func follower(t testing.TB, p *bench.Person) string {
+	var urls []string
+	for _, img := range []image.Image{p.Frontal, p.Left, p.Right} {
+		// The photo fills the frame, as the camera's picture does: a
+		// border around it is what the texture model looks for in a print.
+		urls = append(urls, "data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(jpegOf(t, fakecam.Jitter(img, rand.New(rand.NewPCG(1, 1))))))
+	}
+	photos, _ := json.Marshal(urls)
+	return `(() => {
+	const imgs = ` + string(photos) + `.map(src => Object.assign(new Image(), {src}));
+	const canvas = Object.assign(document.createElement('canvas'), {width: ` + fmt.Sprint(camW) + `, height: ` + fmt.Sprint(camH) + `});
+	const ctx = canvas.getContext('2d');
+	let pose = 0, want = 0, since = 0;
+	setInterval(() => {
+		const h = document.getElementById('visage-fio');
+		const g = h && h.shadowRoot && h.shadowRoot.querySelector('[data-guidance]');
+		const say = g ? g.dataset.guidance : '';
+		const next = say === 'turn_left' ? 1 : say === 'turn_right' ? 2 : say === 'hold' ? want : 0;
+		if (next !== want) { want = next; since = performance.now(); }
+		if (pose !== want && performance.now() - since >= 250) pose = want;
+		// As fakecam.Jitter: zoomed by up to 2 %, shifted by up to 4 pixels.
+		const s = 1 + (Math.random() - 0.5) * 0.04, dx = (Math.random() - 0.5) * 8, dy = (Math.random() - 0.5) * 8;
+		ctx.fillStyle = '#808080';
+		ctx.fillRect(0, 0, canvas.width, canvas.height);
+		ctx.drawImage(imgs[pose], canvas.width * (1 - s) / 2 + dx, canvas.height * (1 - s) / 2 + dy, canvas.width * s, canvas.height * s);
+	}, 1000 / ` + fmt.Sprint(camFPS) + `);
+	navigator.mediaDevices.getUserMedia = () => Promise.resolve(canvas.captureStream(` + fmt.Sprint(camFPS) + `));
+})()`
 }
 
 func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -262,14 +313,16 @@ func logTime(t testing.TB, what string, r result) {
 	t.Logf("%s: %.1f s from the call to the result", what, r.MS/1000)
 }
 
-// Enroll with the consent screen and a payload, then log in: the same
-// facial ID and payload come back.
+// Enroll with the consent screen and a payload, then log in three times,
+// as a person who does what the widget asks: the same facial ID and
+// payload come back each time. It logs how long each call took and the
+// median login.
 func TestBrowserEnrollThenAuthenticate(t *testing.T) {
 	ps := people(t)
 	s := newServer(t, widget.Config{})
 	port := shop(t, s.url)
-	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}, PreventDuplicates: true})
-	b := newTab(t, "enroll", tabOptions{clip: turnClip(ps[0])})
+	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}, PreventDuplicates: true, RequireLiveness: true})
+	b := newTab(t, "enroll", tabOptions{follow: &ps[0]})
 	b.open("localhost", port, "pub="+app.PublicID)
 
 	b.start(`fio.enroll({payload: {whoami: 123456, email: "john.doe@example.com"}, enrollIntroTimeout: 2})`)
@@ -281,17 +334,23 @@ func TestBrowserEnrollThenAuthenticate(t *testing.T) {
 	}
 	logTime(t, "enroll (consent, intro, camera, frames, two turns)", r)
 
-	b.name = "authenticate"
-	b.shots = map[string]bool{}
-	b.start(`fio.authenticate({locale: "auto"})`)
-	a := b.wait()
-	if a.Code != "" || a.OK["facialId"] != r.OK["facialId"] {
-		t.Fatalf("authenticate: %+v, enrolled %v", a, r.OK["facialId"])
+	var took []float64
+	for i := range 3 {
+		b.name = fmt.Sprintf("authenticate-%d", i+1)
+		b.shots = map[string]bool{}
+		b.start(`fio.authenticate({locale: "auto"})`)
+		a := b.wait()
+		if a.Code != "" || a.OK["facialId"] != r.OK["facialId"] {
+			t.Fatalf("authenticate: %+v, enrolled %v", a, r.OK["facialId"])
+		}
+		if p, _ := a.OK["payload"].(map[string]any); p["email"] != "john.doe@example.com" || p["whoami"] != float64(123456) {
+			t.Errorf("payload %v", a.OK["payload"])
+		}
+		logTime(t, b.name, a)
+		took = append(took, a.MS/1000)
 	}
-	if p, _ := a.OK["payload"].(map[string]any); p["email"] != "john.doe@example.com" || p["whoami"] != float64(123456) {
-		t.Errorf("payload %v", a.OK["payload"])
-	}
-	logTime(t, "authenticate", a)
+	slices.Sort(took)
+	t.Logf("authenticate: median %.1f s from the call to the result", took[len(took)/2])
 }
 
 // waitState polls until the widget shows state, saving screenshots as

@@ -16,6 +16,7 @@ import (
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/internal/testface"
+	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store/sqlite"
 	"github.com/visagehq/visage/widget"
@@ -51,6 +52,10 @@ func (s *server) withDemo(t testing.TB, publicID string) *server {
 func serve(t testing.TB, svc *service.Service, cfg widget.Config) *server {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Logger = quiet
+	if cfg.OnVerdict == nil {
+		// Shown when a test fails: why a session was or was not live.
+		cfg.OnVerdict = func(session string, why liveness.Reason) { t.Logf("session %s: liveness verdict %s", session, why) }
+	}
 	wid := widget.New(svc, cfg)
 	var mounts []vhttp.Mount
 	for _, p := range wid.Patterns() {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
-	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 )
@@ -187,7 +186,7 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 			s.lastSteps = now
 			ans.Guidance = "ok"
 			if len(s.frames) == stillFrames {
-				if err := h.passive(s); err != nil {
+				if err := h.passive(s, false); err != nil {
 					return nil, err
 				}
 				s.ref = &s.frames[stillFrames-1].shape
@@ -221,7 +220,7 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 			ans.Guidance = "face_camera"
 			return s.answer(ans, 1), nil
 		}
-		if err := h.passive(s); err != nil {
+		if err := h.passive(s, true); err != nil {
 			return nil, err
 		}
 		h.record(s, liveness.ReasonLive)
@@ -304,14 +303,24 @@ func (s *session) stillSize() float32 {
 	return median(v)
 }
 
-// passive applies the app's liveness rule to the texture model's scores
-// of the frames so far: their median, so that one odd frame neither lets
-// a photo through nor stops a person.
-func (h *Handler) passive(s *session) error {
+// passive applies the texture model's scores of the frames so far to
+// the session's verdict, against liveness.PassiveFloor (the movements
+// prove a head on their own). After the still frames, a session ends
+// when every frame scored below it, as a print's or a screen's do; at
+// the end, the median of all frames must reach it, so that one odd frame
+// neither lets a photo through nor stops a person. A few frames are not
+// enough for a median: the model's score of one person's photo ranges
+// from 0.07 to 0.97 with a camera's jitter alone (grey-scale people of
+// head-turns).
+func (h *Handler) passive(s *session, final bool) error {
 	if !s.app.Settings.RequireLiveness {
 		return nil
 	}
-	if median(slices.Clone(s.livenessN)) < face.DefaultLivenessThreshold {
+	score := slices.Max(s.livenessN)
+	if final {
+		score = median(slices.Clone(s.livenessN))
+	}
+	if score < liveness.PassiveFloor {
 		return h.attack(s, liveness.ReasonPassive)
 	}
 	return nil
@@ -352,7 +361,7 @@ func (h *Handler) record(s *session, why liveness.Reason) {
 	s.verdict = why
 	h.cfg.Logger.Info("widget liveness verdict", "app", s.app.ID, "verdict", string(why))
 	if h.cfg.OnVerdict != nil {
-		h.cfg.OnVerdict(why)
+		h.cfg.OnVerdict(s.id, why)
 	}
 }
 
@@ -364,7 +373,7 @@ func (h *Handler) decide(ctx context.Context, s *session) error {
 	best := s.bestFrame()
 	switch s.op {
 	case Authenticate:
-		rec, err := h.svc.Authenticate(ctx, s.app, best, "")
+		rec, err := h.svc.AuthenticateTemplate(ctx, s.app, best, "")
 		switch visage.ErrorCode(err) {
 		case "":
 			s.result = map[string]any{"facialId": rec.FacialID, "payload": rec.Payload}
@@ -376,7 +385,7 @@ func (h *Handler) decide(ctx context.Context, s *session) error {
 	case Verify:
 		// FaceAuth's script tag decides by FaceAuth's rule, as its REST
 		// verify does.
-		res, err := h.svc.Verify(ctx, s.app, best, "", s.userID)
+		res, err := h.svc.VerifyTemplate(ctx, s.app, best, "", s.userID)
 		if visage.ErrorCode(err) == visage.CodeNotFound ||
 			(err == nil && !service.FaceAuthMatch(res.Match, h.svc.CalibratedDistance(res.Cosine), res.Similarity)) {
 			return fioErr("UNRECOGNIZED_FACE", http.StatusUnprocessableEntity, "the face is not that of the user the page names")
@@ -389,15 +398,16 @@ func (h *Handler) decide(ctx context.Context, s *session) error {
 	return nil
 }
 
-// bestFrame is the still frame with the largest face.
-func (s *session) bestFrame() []byte {
+// bestFrame is the template of the still frame with the largest face:
+// the session has decided its liveness, so it is not analysed again.
+func (s *session) bestFrame() *visage.Template {
 	best := 0
 	for i, f := range s.frames {
 		if f.size > s.frames[best].size {
 			best = i
 		}
 	}
-	return s.frames[best].jpeg
+	return s.frames[best].template
 }
 
 // completeRequest finishes a session.
@@ -451,7 +461,7 @@ func (h *Handler) run(ctx context.Context, s *session, req completeRequest) (any
 		for i, f := range s.frames {
 			imgs[i] = f.jpeg
 		}
-		e, err := h.svc.Enroll(ctx, s.app, service.EnrollRequest{Images: imgs, Payload: req.Payload, PIN: req.PIN})
+		e, err := h.svc.Enroll(ctx, s.app, service.EnrollRequest{Images: imgs, Payload: req.Payload, PIN: req.PIN, Live: s.app.Settings.RequireLiveness})
 		if err != nil {
 			return nil, err
 		}
@@ -459,7 +469,7 @@ func (h *Handler) run(ctx context.Context, s *session, req completeRequest) (any
 	case s.result != nil:
 		return s.result, nil
 	case s.pin == "confirm":
-		rec, err := h.svc.Authenticate(ctx, s.app, s.bestFrame(), req.PIN)
+		rec, err := h.svc.AuthenticateTemplate(ctx, s.app, s.bestFrame(), req.PIN)
 		if err != nil {
 			return nil, err
 		}

@@ -207,7 +207,7 @@ func TestMovements(t *testing.T) {
 	ps := people(t)
 	var mu sync.Mutex
 	var verdicts []liveness.Reason
-	s := newServer(t, widget.Config{OnVerdict: func(r liveness.Reason) {
+	s := newServer(t, widget.Config{OnVerdict: func(_ string, r liveness.Reason) {
 		mu.Lock()
 		verdicts = append(verdicts, r)
 		mu.Unlock()

@@ -37,9 +37,9 @@ type Config struct {
 	// Movements are what the server draws a session's two head
 	// movements from; default liveness.DefaultMovements.
 	Movements []liveness.Movement
-	// OnVerdict, when set, is told each session's liveness verdict (for
-	// metrics); it must be quick.
-	OnVerdict func(liveness.Reason)
+	// OnVerdict, when set, is told each session's liveness verdict with
+	// the session's ID (for metrics and benchmarks); it must be quick.
+	OnVerdict func(session string, why liveness.Reason)
 	// TTL bounds a session's life from its opening. Default 15 minutes:
 	// the consent screen alone may wait 10.
 	TTL time.Duration

@@ -103,9 +103,11 @@ func benchPad(args []string, out io.Writer) error {
 
 	var mu sync.Mutex
 	verdicts := map[liveness.Reason]int{}
-	wid := widget.New(svc, widget.Config{Movements: moves, Logger: quiet, OnVerdict: func(r liveness.Reason) {
+	bySession := map[string]liveness.Reason{}
+	wid := widget.New(svc, widget.Config{Movements: moves, Logger: quiet, OnVerdict: func(session string, r liveness.Reason) {
 		mu.Lock()
 		verdicts[r]++
+		bySession[session] = r
 		mu.Unlock()
 	}})
 	var mounts []vhttp.Mount
@@ -120,7 +122,12 @@ func benchPad(args []string, out io.Writer) error {
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	player := &bench.Player{URL: "http://" + ln.Addr().String(), PublicID: app.PublicID, HTTP: &http.Client{Timeout: time.Minute}}
+	player := &bench.Player{URL: "http://" + ln.Addr().String(), PublicID: app.PublicID, HTTP: &http.Client{Timeout: time.Minute},
+		Verdict: func(session string) liveness.Reason {
+			mu.Lock()
+			defer mu.Unlock()
+			return bySession[session]
+		}}
 	type row struct {
 		bench.ClassResult
 		Verdicts map[liveness.Reason]int `json:"verdicts"`
