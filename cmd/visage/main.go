@@ -40,6 +40,7 @@ Usage:
   visage bench packs --data DIR [--doc FILE] compare recognisers on LFW, alone, with flip fusion, fused
   visage bench pad --data DIR [--sessions N] widget sessions played over HTTP: presentation attacks and real people
   visage bench liveness --data DIR           the movement check frame by frame: real turns against warped photos
+  visage bench human-pad --human-models DIR  human-models' anti-spoofing models against MiniFASNet, alone and fused
   visage calibrate --data DIR [--pack P]     score every LFW pair and write the pack's score table
   visage models convert                      make the ONNX models that come as TF.js or TFLite (make setup runs it)
   visage version

@@ -86,24 +86,7 @@ func TestReadManifest(t *testing.T) {
 // own TF.js CPU backend, run by Node, and through the ONNX graphs in ONNX
 // Runtime.
 func TestMatchesFaceAPI(t *testing.T) {
-	pkg := os.Getenv("VISAGE_FACEAPI_DIR")
-	if pkg == "" {
-		pkg = filepath.Join(testface.Deps(), "src", "face-api") // make setup fetches it
-	}
-	if _, err := os.Stat(filepath.Join(pkg, "dist", "face-api.esm.js")); err != nil {
-		t.Skipf("face-api package not at %s: run make setup, or set VISAGE_FACEAPI_DIR to an unpacked @vladmandic/face-api", pkg)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not on PATH: it runs face-api to compare with")
-	}
-	lib := os.Getenv("VISAGE_ORT_LIB")
-	if lib == "" {
-		lib = filepath.Join(testface.Deps(), "onnxruntime", "libonnxruntime.so.1")
-	}
-	if _, err := os.Stat(lib); err != nil {
-		t.Skip("ONNX Runtime not fetched: run `make setup`")
-	}
+	pkg, node, lib := runners(t)
 	photo := testface.Sample(t, 1)
 	models := filepath.Join(pkg, "model")
 
@@ -227,3 +210,28 @@ func floatBytes(v []float32) []byte {
 
 // head is the first few values, to show in the log.
 func head(v []float32) []float32 { return v[:min(len(v), 4)] }
+
+// runners finds what runs both sides of a comparison: face-api's package
+// (its bundle holds TF.js), node, and ONNX Runtime; the test skips when
+// one is missing.
+func runners(t *testing.T) (pkg, node, lib string) {
+	pkg = os.Getenv("VISAGE_FACEAPI_DIR")
+	if pkg == "" {
+		pkg = filepath.Join(testface.Deps(), "src", "face-api") // make setup fetches it
+	}
+	if _, err := os.Stat(filepath.Join(pkg, "dist", "face-api.esm.js")); err != nil {
+		t.Skipf("face-api package not at %s: run make setup, or set VISAGE_FACEAPI_DIR to an unpacked @vladmandic/face-api", pkg)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not on PATH: it runs TF.js to compare with")
+	}
+	lib = os.Getenv("VISAGE_ORT_LIB")
+	if lib == "" {
+		lib = filepath.Join(testface.Deps(), "onnxruntime", "libonnxruntime.so.1")
+	}
+	if _, err := os.Stat(lib); err != nil {
+		t.Skip("ONNX Runtime not fetched: run `make setup`")
+	}
+	return pkg, node, lib
+}

@@ -10,7 +10,6 @@
 package tfjs
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -56,68 +55,96 @@ func ReadManifest(path string) (map[string]Tensor, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	dir := filepath.Dir(path)
-	out := map[string]Tensor{}
+	floats, ints, err := readWeights(filepath.Dir(path), m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for name := range ints {
+		return nil, fmt.Errorf("%s: weight %s: dtype int32 not supported", path, name)
+	}
+	return floats, nil
+}
+
+// readWeights reads the shards of a weights manifest (relative to dir):
+// float32 weights by name, and the int32 ones that graph models hold for
+// shapes and axes.
+func readWeights(dir string, m manifest) (map[string]Tensor, map[string][]int64, error) {
+	floats := map[string]Tensor{}
+	ints := map[string][]int64{}
 	for _, g := range m {
-		var buf bytes.Buffer
+		var data []byte
 		for _, p := range g.Paths {
 			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			buf.Write(b)
+			data = append(data, b...)
 		}
-		data := buf.Bytes()
 		for _, w := range g.Weights {
-			if w.Dtype != "float32" {
-				return nil, fmt.Errorf("%s: weight %s: dtype %s not supported", path, w.Name, w.Dtype)
-			}
-			if _, dup := out[w.Name]; dup {
-				return nil, fmt.Errorf("%s: weight %s listed twice", path, w.Name)
+			if _, dup := floats[w.Name]; dup || ints[w.Name] != nil {
+				return nil, nil, fmt.Errorf("weight %s listed twice", w.Name)
 			}
 			n := 1
 			for _, d := range w.Shape {
 				if d < 0 {
-					return nil, fmt.Errorf("%s: weight %s has shape %v", path, w.Name, w.Shape)
+					return nil, nil, fmt.Errorf("weight %s has shape %v", w.Name, w.Shape)
 				}
 				n *= d
 			}
-			stored := "float32"
-			if w.Quantization != nil {
-				stored = w.Quantization.Dtype
-			}
-			size := storedSize[stored]
-			if size == 0 {
-				return nil, fmt.Errorf("%s: weight %s: quantisation %s not supported", path, w.Name, stored)
-			}
-			q := w.Quantization
-			if (stored == "uint8" || stored == "uint16") && (q.Scale == nil || q.Min == nil) {
-				return nil, fmt.Errorf("%s: weight %s: %s quantisation without scale and min", path, w.Name, stored)
-			}
-			if len(data) < n*size {
-				return nil, fmt.Errorf("%s: weight %s runs past the end of its shards", path, w.Name)
-			}
-			t := Tensor{Shape: w.Shape, Data: make([]float32, n)}
-			for i := range t.Data {
-				switch stored {
-				case "float32":
-					t.Data[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
-				case "float16":
-					t.Data[i] = halfToFloat(binary.LittleEndian.Uint16(data[2*i:]))
-				case "uint16":
-					t.Data[i] = dequantise(float64(binary.LittleEndian.Uint16(data[2*i:])), *q.Scale, *q.Min)
-				case "uint8":
-					t.Data[i] = dequantise(float64(data[i]), *q.Scale, *q.Min)
+			stored, scale, lo := w.Dtype, 0.0, 0.0
+			if q := w.Quantization; q != nil {
+				stored = q.Dtype
+				if q.Scale != nil && q.Min != nil {
+					scale, lo = *q.Scale, *q.Min
+				} else if stored == "uint8" || stored == "uint16" {
+					return nil, nil, fmt.Errorf("weight %s: %s quantisation without scale and min", w.Name, stored)
 				}
 			}
-			out[w.Name] = t
+			size := storedSize[stored]
+			switch {
+			case w.Dtype == "int32" && stored == "int32":
+				size = 4
+			case w.Dtype != "float32" || size == 0:
+				return nil, nil, fmt.Errorf("weight %s: %s stored as %s not supported", w.Name, w.Dtype, stored)
+			}
+			if len(data) < n*size {
+				return nil, nil, fmt.Errorf("weight %s runs past the end of its shards", w.Name)
+			}
+			if w.Dtype == "int32" {
+				v := make([]int64, n)
+				for i := range v {
+					v[i] = int64(int32(binary.LittleEndian.Uint32(data[4*i:])))
+				}
+				ints[w.Name] = v
+			} else {
+				floats[w.Name] = Tensor{Shape: w.Shape, Data: decodeFloats(data, n, stored, scale, lo)}
+			}
 			data = data[n*size:]
 		}
 		if len(data) != 0 {
-			return nil, fmt.Errorf("%s: %d bytes of shards %v left after the group's weights", path, len(data), g.Paths)
+			return nil, nil, fmt.Errorf("%d bytes of shards %v left after the group's weights", len(data), g.Paths)
 		}
 	}
-	return out, nil
+	return floats, ints, nil
+}
+
+// decodeFloats is the first n values of a float32 weight stored as stored
+// (a key of storedSize).
+func decodeFloats(data []byte, n int, stored string, scale, lo float64) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		switch stored {
+		case "float32":
+			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+		case "float16":
+			out[i] = halfToFloat(binary.LittleEndian.Uint16(data[2*i:]))
+		case "uint16":
+			out[i] = dequantise(float64(binary.LittleEndian.Uint16(data[2*i:])), scale, lo)
+		case "uint8":
+			out[i] = dequantise(float64(data[i]), scale, lo)
+		}
+	}
+	return out
 }
 
 // storedSize is the bytes per value of each storage type read.
