@@ -85,7 +85,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, app *visage.App)
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Verify(r.Context(), app, img, req.FacialID, req.ExternalID)
+	v, err := s.svc.Verify(r.Context(), app, img, req.FacialID, req.ExternalID, req.PIN)
 	if err != nil {
 		return err
 	}

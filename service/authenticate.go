@@ -62,9 +62,12 @@ type VerifyResult struct {
 }
 
 // Verify says whether the photo shows the enrolled person named by
-// facialID, or else externalID (1:1).
-func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, facialID, externalID string) (*VerifyResult, error) {
-	return s.verify(ctx, app, facialID, externalID, func() (*visage.Template, error) {
+// facialID, or else externalID (1:1). A match returns the person's
+// identity, so a face with a PIN needs its PIN too, as Authenticate does
+// (PIN_REQUIRED, WRONG_PIN_CODE, PIN_LOCKED); a face that does not match
+// is answered without the PIN being looked at.
+func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, facialID, externalID, pin string) (*VerifyResult, error) {
+	return s.verify(ctx, app, facialID, externalID, pin, func() (*visage.Template, error) {
 		probe, err := s.probe(ctx, app, image)
 		if err != nil {
 			return nil, err
@@ -75,13 +78,13 @@ func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, fac
 
 // VerifyTemplate is Verify for a face already analysed, by a caller that
 // decided its liveness (as AuthenticateTemplate).
-func (s *Service) VerifyTemplate(ctx context.Context, app *visage.App, probe *visage.Template, facialID, externalID string) (*VerifyResult, error) {
-	return s.verify(ctx, app, facialID, externalID, func() (*visage.Template, error) { return probe, nil })
+func (s *Service) VerifyTemplate(ctx context.Context, app *visage.App, probe *visage.Template, facialID, externalID, pin string) (*VerifyResult, error) {
+	return s.verify(ctx, app, facialID, externalID, pin, func() (*visage.Template, error) { return probe, nil })
 }
 
 // verify finds the enrolled face first, so that an unknown one is
 // answered without analysing the photo.
-func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externalID string, probe func() (*visage.Template, error)) (*VerifyResult, error) {
+func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externalID, pin string, probe func() (*visage.Template, error)) (*VerifyResult, error) {
 	threshold, err := s.threshold(app)
 	if err != nil {
 		return nil, err
@@ -103,6 +106,11 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 		return nil, err
 	}
 	best := bestCosine(f, t)
+	if best >= threshold {
+		if err := s.checkPIN(ctx, f, pin); err != nil {
+			return nil, err
+		}
+	}
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID}, nil
 }
 
@@ -139,24 +147,29 @@ func (s *Service) checkPIN(ctx context.Context, f *visage.Face, pin string) erro
 		return nil
 	}
 	now := s.now()
+	locked := func(until time.Time) error {
+		return visage.Errorf(visage.CodePINLocked, "too many wrong PINs; try again after %s", until.UTC().Format(time.RFC3339))
+	}
 	if now.Before(f.PINLockedUntil) {
-		return visage.Errorf(visage.CodePINLocked, "too many wrong PINs; try again after %s", f.PINLockedUntil.UTC().Format(time.RFC3339))
+		return locked(f.PINLockedUntil)
 	}
 	if pin == "" {
 		return visage.Errorf(visage.CodePINRequired, "this person's PIN is required")
 	}
+	// The check is claimed (and counted as a failure) before it is made:
+	// see store.Store.PINAttempt.
+	n, until, ok, err := s.store.PINAttempt(ctx, f.AppID, f.ID, PINLockAfter, PINLockFor, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return locked(until)
+	}
 	if !hmac.Equal(s.pinHash(pin), f.PINHash) {
-		n, until, err := s.store.PINFailed(ctx, f.AppID, f.ID, PINLockAfter, PINLockFor, now)
-		if err != nil {
-			return err
-		}
-		if !until.IsZero() && now.Before(until) {
+		if now.Before(until) {
 			return visage.Errorf(visage.CodePINLocked, "%d wrong PINs in a row; the PIN check is locked until %s", n, until.UTC().Format(time.RFC3339))
 		}
 		return visage.Errorf(visage.CodeWrongPIN, "wrong PIN (%d of %d tries)", n, PINLockAfter)
 	}
-	if f.PINFailures > 0 {
-		return s.store.PINSucceeded(ctx, f.AppID, f.ID)
-	}
-	return nil
+	return s.store.PINSucceeded(ctx, f.AppID, f.ID)
 }

@@ -233,6 +233,13 @@ func (s *Service) VerifyPerson(ctx context.Context, app *visage.App, image []byt
 		return nil, err
 	}
 	best := bestCosine(f, probe.Template)
+	// A match answers with the person, so a person with a PIN is refused
+	// as Identify refuses them: the request cannot carry the PIN.
+	if best >= threshold {
+		if err := s.checkPIN(ctx, f, ""); err != nil {
+			return nil, err
+		}
+	}
 	f.Templates = nil
 	return &Scored{Face: f, Similarity: s.table.Similarity(best), Match: best >= threshold}, nil
 }

@@ -79,12 +79,12 @@ func TestEnrollAuthenticateVerifyDelete(t *testing.T) {
 	if rec.FacialID != en.FacialID || rec.ExternalID != "alice" || string(rec.Payload) != `{"user":42}` || rec.Similarity < 80 {
 		t.Fatalf("authenticate found %+v", rec)
 	}
-	v, err := f.svc.Verify(f.ctx, app, testface.Person(t, 6, 0, 20), "", "alice")
+	v, err := f.svc.Verify(f.ctx, app, testface.Person(t, 6, 0, 20), "", "alice", "")
 	check(t, err)
 	if !v.Match || v.FacialID != en.FacialID {
 		t.Fatalf("verify alice as alice: %+v", v)
 	}
-	v, err = f.svc.Verify(f.ctx, app, bob, en.FacialID, "")
+	v, err = f.svc.Verify(f.ctx, app, bob, en.FacialID, "", "")
 	check(t, err)
 	if v.Match {
 		t.Fatalf("verify bob as alice matched: %+v", v)
@@ -106,9 +106,9 @@ func TestAppsAreIsolated(t *testing.T) {
 
 	_, err = f.svc.Face(f.ctx, b, en.FacialID)
 	wantCode(t, err, visage.CodeNotFound)
-	_, err = f.svc.Verify(f.ctx, b, alice, en.FacialID, "")
+	_, err = f.svc.Verify(f.ctx, b, alice, en.FacialID, "", "")
 	wantCode(t, err, visage.CodeNotFound)
-	_, err = f.svc.Verify(f.ctx, b, alice, "", "alice")
+	_, err = f.svc.Verify(f.ctx, b, alice, "", "alice", "")
 	wantCode(t, err, visage.CodeNotFound)
 	wantCode(t, f.svc.DeleteFace(f.ctx, b, en.FacialID), visage.CodeNotFound)
 	wantCode(t, f.svc.SetPayload(f.ctx, b, en.FacialID, json.RawMessage(`1`)), visage.CodeNotFound)
@@ -172,7 +172,7 @@ func TestPIN(t *testing.T) {
 	wantCode(t, err, visage.CodePINRequired)
 	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}, PIN: "12a4"})
 	wantCode(t, err, visage.CodeInvalidRequest)
-	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}, PIN: "2468"})
+	en, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{alice}, PIN: "2468"})
 	check(t, err)
 	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{bob}, PIN: "2468"})
 	wantCode(t, err, visage.CodeUniquePINRequired)
@@ -194,6 +194,23 @@ func TestPIN(t *testing.T) {
 	f.clock.Add(service.PINLockFor + time.Second)
 	_, err = f.svc.Authenticate(f.ctx, app, probe, "2468")
 	check(t, err)
+
+	// A match names the person, so verify needs the PIN as authenticate
+	// does; a face that does not match is answered without it.
+	_, err = f.svc.Verify(f.ctx, app, probe, en.FacialID, "", "")
+	wantCode(t, err, visage.CodePINRequired)
+	_, err = f.svc.Verify(f.ctx, app, probe, en.FacialID, "", "1111")
+	wantCode(t, err, visage.CodeWrongPIN)
+	v, err := f.svc.Verify(f.ctx, app, probe, en.FacialID, "", "2468")
+	check(t, err)
+	if !v.Match {
+		t.Errorf("verify with the right PIN: %+v", v)
+	}
+	v, err = f.svc.Verify(f.ctx, app, bob, en.FacialID, "", "")
+	check(t, err)
+	if v.Match {
+		t.Errorf("verify of another person: %+v", v)
+	}
 }
 
 // With liveness required, a printed photo held to the camera is refused
@@ -224,7 +241,7 @@ func TestLivenessGate(t *testing.T) {
 	if rec.FacialID != e.FacialID {
 		t.Errorf("AuthenticateTemplate found %s, want %s", rec.FacialID, e.FacialID)
 	}
-	v, err := f.svc.VerifyTemplate(f.ctx, app, fr.Template, e.FacialID, "")
+	v, err := f.svc.VerifyTemplate(f.ctx, app, fr.Template, e.FacialID, "", "")
 	check(t, err)
 	if !v.Match {
 		t.Errorf("VerifyTemplate: %+v, want a match", v)

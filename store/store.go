@@ -97,12 +97,18 @@ type Store interface {
 	// SetPIN replaces the face's PIN hash (nil removes the PIN) and clears
 	// the PIN lockout: a new PIN starts with no failures.
 	SetPIN(ctx context.Context, appID, faceID string, pinHash []byte) error
-	// PINFailed records a wrong PIN and returns the consecutive failures
-	// so far and the end of the lock. Once failures reach lockAfter, each
-	// failure locks the face until now+lockFor, so after a lock has run
-	// out a single wrong PIN locks it again; lockAfter <= 0 never locks.
-	PINFailed(ctx context.Context, appID, faceID string, lockAfter int, lockFor time.Duration, now time.Time) (failures int, lockedUntil time.Time, err error)
-	// PINSucceeded clears the failures and the lock.
+	// PINAttempt claims one PIN check of the face before it is made, in
+	// one atomic step: unless the face is locked at now, it counts the
+	// attempt as a failure, locks the face until now+lockFor once
+	// failures reach lockAfter (so after a lock has run out a single wrong
+	// PIN locks it again; lockAfter <= 0 never locks), and returns ok with
+	// the failures so far and the end of the lock; a locked face returns
+	// !ok and the end of its lock. Claiming before checking is what bounds
+	// the guesses: PINs sent at once each claim their own count, no more
+	// than lockAfter are ever checked before the lock, and a PIN that
+	// arrives once it is set is refused unchecked, right or not.
+	PINAttempt(ctx context.Context, appID, faceID string, lockAfter int, lockFor time.Duration, now time.Time) (failures int, lockedUntil time.Time, ok bool, err error)
+	// PINSucceeded clears the failures and the lock, after a right PIN.
 	PINSucceeded(ctx context.Context, appID, faceID string) error
 	// PINHashes returns the PIN hashes of the app's faces, for the
 	// unique-PIN rule.

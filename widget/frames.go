@@ -385,7 +385,7 @@ func (h *Handler) decide(ctx context.Context, s *session) error {
 	case Verify:
 		// FaceAuth's script tag decides by FaceAuth's rule, as its REST
 		// verify does.
-		res, err := h.svc.VerifyTemplate(ctx, s.app, best, "", s.userID)
+		res, err := h.svc.VerifyTemplate(ctx, s.app, best, "", s.userID, "")
 		if visage.ErrorCode(err) == visage.CodeNotFound ||
 			(err == nil && !service.FaceAuthMatch(res.Match, h.svc.CalibratedDistance(res.Cosine), res.Similarity)) {
 			return fioErr("UNRECOGNIZED_FACE", http.StatusUnprocessableEntity, "the face is not that of the user the page names")

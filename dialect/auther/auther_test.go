@@ -248,16 +248,17 @@ func TestAppRules(t *testing.T) {
 	f.do("POST", "/persons/x", adults, faceBody(p.alice)).want(t, 400, "F_007")
 
 	// Auther requests carry no PIN, so an app that requires one cannot
-	// enroll through them, and search does not give away a person who
-	// has one (enrolled through the native API); verify, which names the
-	// person, does not need it, as in the native API.
+	// enroll through them, and neither search nor a verify that matches
+	// gives away a person who has one (enrolled through the native API);
+	// a verify that does not match is answered as usual.
 	pinApp, pin := f.newApp(visage.AppSettings{RequirePIN: true})
 	f.do("POST", "/persons/alice", pin, faceBody(p.alice)).want(t, 403, "A_003")
 	if _, err := f.svc.Enroll(f.ctx, pinApp, service.EnrollRequest{Images: [][]byte{p.bob}, ExternalID: "bob", PIN: "1234"}); err != nil {
 		t.Fatal(err)
 	}
 	f.do("POST", "/search", pin, faceBody(p.bob)).want(t, 403, "A_003")
-	f.do("POST", "/persons/bob/verify", pin, faceBody(p.bob)).want(t, 200, "")
+	f.do("POST", "/persons/bob/verify", pin, faceBody(p.bob)).want(t, 403, "A_003")
+	f.do("POST", "/persons/bob/verify", pin, faceBody(p.alice)).want(t, 400, "V_001")
 	f.do("GET", "/persons/bob", pin, nil).want(t, 200, "")
 }
 

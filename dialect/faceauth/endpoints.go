@@ -84,7 +84,9 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request, app *visage.App
 	if strings.TrimSpace(name) == "" {
 		return nil, fail(http.StatusBadRequest, codeValidation, "name is required: the enrolled user's ID")
 	}
-	res, err := h.svc.Verify(r.Context(), app, img, "", name)
+	// FaceAuth has no PINs; a face given one elsewhere (the widget, the
+	// native API) is verified with the optional field pin.
+	res, err := h.svc.Verify(r.Context(), app, img, "", name, f.value("pin"))
 	if visage.ErrorCode(err) == visage.CodeNotFound {
 		return nil, fail(http.StatusNotFound, codeNoEnrolledFaces, "no face is enrolled under the name %q with this key", name)
 	}

@@ -373,3 +373,27 @@ func TestMountedBesideNativeAPI(t *testing.T) {
 		t.Fatalf("native verify with the fa_ key: %d %v", a.status, a.body)
 	}
 }
+
+// FaceAuth has no PINs, but a face can be given one elsewhere (the
+// widget, the native API): verify then needs it, in the field pin, as a
+// login would.
+func TestVerifyNeedsTheFacesPIN(t *testing.T) {
+	s := newServer(t, options{})
+	p := people(t)
+	k := s.register("dev@company.com")
+	a := s.do("POST", "/enroll", req{hdr: key(k), body: files("image", p.alice[0]).with("name", "101")})
+	want(t, "enroll", a, 200, "")
+	app, err := s.svc.AppForKey(context.Background(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.SetPIN(context.Background(), app, a.body["face_id"].(string), "2468"); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "verify without the PIN", s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101")}), 401, "PIN_REQUIRED")
+	a = s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101").with("pin", "2468")})
+	want(t, "verify with the PIN", a, 200, "")
+	if a.body["match"] != true {
+		t.Fatalf("verify with the PIN: %v", a.body)
+	}
+}

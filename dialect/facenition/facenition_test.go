@@ -1,6 +1,7 @@
 package facenition_test
 
 import (
+	"context"
 	"io"
 	"math"
 	"net/http"
@@ -456,5 +457,34 @@ func TestLimits(t *testing.T) {
 	want(t, a, http.StatusTooManyRequests, "over the plan")
 	if a.header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
+	}
+}
+
+// Facenition has no PINs, but a face can be given one elsewhere (the
+// widget, the native API): authenticate then needs it, in the field pin,
+// as a login would.
+func TestAuthenticateNeedsTheFacesPIN(t *testing.T) {
+	photos(t)
+	f := newFixture(t, nil)
+	tok := f.post("/generateToken", nil).str("token")
+	auth := []string{"X-Auth-Token", tok}
+	want(t, f.post("/generate", multipartForm("user_id", "alice", "image", alice), auth...), http.StatusOK, "generate")
+	ctx := context.Background()
+	app, err := f.svc.AppForKey(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	face, err := f.svc.FaceByExternalID(ctx, app, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetPIN(ctx, app, face.ID, "2468"); err != nil {
+		t.Fatal(err)
+	}
+	want(t, f.post("/v1/authenticate", map[string]any{"user_id": "alice", "image": b64(aliceAgain)}, auth...), http.StatusForbidden, "authenticate without the PIN")
+	a := f.post("/v1/authenticate", map[string]any{"user_id": "alice", "image": b64(aliceAgain), "pin": "2468"}, auth...)
+	want(t, a, http.StatusOK, "authenticate with the PIN")
+	if a.body["authenticated"] != true {
+		t.Fatalf("authenticate with the PIN: %v", a.body)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/service"
@@ -91,7 +92,9 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, req *requ
 	if rec, ok := recordedAccuracy(f.Payload); ok && rec != acc {
 		return fail(http.StatusConflict, "user %q was generated at accuracy %d: authenticate with the same accuracy", userID, rec)
 	}
-	v, err := h.svc.Verify(r.Context(), at(app, acc), req.images[0], f.ID, "")
+	// Facenition has no PINs; a face given one elsewhere (the widget, the
+	// native API) is authenticated with the optional field pin.
+	v, err := h.svc.Verify(r.Context(), at(app, acc), req.images[0], f.ID, "", strings.TrimSpace(req.fields["pin"]))
 	if err != nil {
 		return err
 	}

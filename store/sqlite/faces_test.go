@@ -186,8 +186,8 @@ func TestFaceAppScoping(t *testing.T) {
 		"DeleteFace": func(app, face string) error { return s.DeleteFace(ctx, app, face) },
 		"SetPayload": func(app, face string) error { return s.SetPayload(ctx, app, face, json.RawMessage(`"stolen"`)) },
 		"SetPIN":     func(app, face string) error { return s.SetPIN(ctx, app, face, []byte("stolen")) },
-		"PINFailed": func(app, face string) error {
-			_, _, err := s.PINFailed(ctx, app, face, 1, 3600e9, fa.CreatedAt)
+		"PINAttempt": func(app, face string) error {
+			_, _, _, err := s.PINAttempt(ctx, app, face, 1, 3600e9, fa.CreatedAt)
 			return err
 		},
 		"PINSucceeded": func(app, face string) error { return s.PINSucceeded(ctx, app, face) },
@@ -234,7 +234,7 @@ func TestFaceAppScoping(t *testing.T) {
 		t.Fatal("B revoked A's key")
 	}
 	// And each method does work for A, so the checks above are not vacuous.
-	for _, name := range []string{"Face", "FaceByExternalID", "SetPayload", "SetPIN", "PINFailed", "PINSucceeded", "RevokeKey", "DeleteFace"} {
+	for _, name := range []string{"Face", "FaceByExternalID", "SetPayload", "SetPIN", "PINAttempt", "PINSucceeded", "RevokeKey", "DeleteFace"} {
 		if err := notFound[name]("A", "face-a"); err != nil {
 			t.Errorf("%s for A: %v", name, err)
 		}

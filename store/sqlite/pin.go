@@ -15,25 +15,34 @@ func (s *Store) SetPIN(ctx context.Context, appID, faceID string, pinHash []byte
 	return internal(affected(res, err, "face", faceID), "set PIN of face %s of app %s", faceID, appID)
 }
 
-// PINFailed counts a wrong PIN and locks the face once the count reaches
-// lockAfter. It is one UPDATE … RETURNING, so concurrent failures cannot
-// lose a count between a read and a write.
-func (s *Store) PINFailed(ctx context.Context, appID, faceID string, lockAfter int, lockFor time.Duration, now time.Time) (int, time.Time, error) {
+// PINAttempt claims a PIN check (store.Store). It is one UPDATE …
+// RETURNING that only an unlocked face matches, so concurrent attempts
+// cannot share a count or slip past a lock between a read and a write.
+func (s *Store) PINAttempt(ctx context.Context, appID, faceID string, lockAfter int, lockFor time.Duration, now time.Time) (int, time.Time, bool, error) {
 	var failures int
 	var locked int64
 	err := s.writer.QueryRowContext(ctx, `UPDATE faces SET
 			pin_failures = pin_failures + 1,
 			pin_locked_until = CASE WHEN ? > 0 AND pin_failures + 1 >= ? THEN ? ELSE pin_locked_until END
-		WHERE app_id = ? AND id = ?
+		WHERE app_id = ? AND id = ? AND pin_locked_until <= ?
 		RETURNING pin_failures, pin_locked_until`,
-		lockAfter, lockAfter, now.Add(lockFor).UnixMicro(), appID, faceID).Scan(&failures, &locked)
+		lockAfter, lockAfter, now.Add(lockFor).UnixMicro(), appID, faceID, now.UnixMicro()).Scan(&failures, &locked)
+	if err == nil {
+		return failures, fromMicros(locked), true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, false, internal(err, "claim a PIN check of face %s of app %s", faceID, appID)
+	}
+	// No row: the face is locked, or it is not there.
+	err = s.writer.QueryRowContext(ctx, "SELECT pin_failures, pin_locked_until FROM faces WHERE app_id = ? AND id = ?",
+		appID, faceID).Scan(&failures, &locked)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, notFound("face", faceID)
+		return 0, time.Time{}, false, notFound("face", faceID)
 	}
 	if err != nil {
-		return 0, time.Time{}, internal(err, "count PIN failure of face %s of app %s", faceID, appID)
+		return 0, time.Time{}, false, internal(err, "read the PIN lock of face %s of app %s", faceID, appID)
 	}
-	return failures, fromMicros(locked), nil
+	return failures, fromMicros(locked), false, nil
 }
 
 // PINSucceeded clears a face's PIN failures and lock.

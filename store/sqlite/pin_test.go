@@ -19,23 +19,25 @@ func TestPINLockout(t *testing.T) {
 	}
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	const lockAfter, lockFor = 3, 15 * time.Minute
-	fail := func(at time.Time, wantFailures int, wantLock time.Time) {
+	attempt := func(at time.Time, wantOK bool, wantFailures int, wantLock time.Time) {
 		t.Helper()
-		n, until, err := s.PINFailed(ctx, "app1", "face1", lockAfter, lockFor, at)
-		if err != nil || n != wantFailures || !until.Equal(wantLock) {
-			t.Fatalf("PINFailed: %d, %v, %v; want %d, %v", n, until, err, wantFailures, wantLock)
+		n, until, ok, err := s.PINAttempt(ctx, "app1", "face1", lockAfter, lockFor, at)
+		if err != nil || ok != wantOK || n != wantFailures || !until.Equal(wantLock) {
+			t.Fatalf("PINAttempt: %d, %v, %v, %v; want %d, %v, %v", n, until, ok, err, wantFailures, wantLock, wantOK)
 		}
 	}
-	fail(now, 1, time.Time{})
-	fail(now, 2, time.Time{})
-	fail(now, 3, now.Add(lockFor))
+	attempt(now, true, 1, time.Time{})
+	attempt(now, true, 2, time.Time{})
+	attempt(now, true, 3, now.Add(lockFor)) // the third claims the last try and sets the lock
 	got, _ := s.Face(ctx, "app1", "face1")
 	if got.PINFailures != 3 || !got.PINLockedUntil.Equal(now.Add(lockFor)) {
 		t.Fatalf("stored lockout: %d, %v", got.PINFailures, got.PINLockedUntil)
 	}
-	// After the lock runs out, one more failure locks again.
+	// Locked: refused unchecked and not counted, until the lock runs out.
+	attempt(now.Add(lockFor-time.Second), false, 3, now.Add(lockFor))
+	// After the lock runs out, one more attempt locks again.
 	later := now.Add(time.Hour)
-	fail(later, 4, later.Add(lockFor))
+	attempt(later, true, 4, later.Add(lockFor))
 
 	if err := s.PINSucceeded(ctx, "app1", "face1"); err != nil {
 		t.Fatal(err)
@@ -43,11 +45,11 @@ func TestPINLockout(t *testing.T) {
 	if got, _ := s.Face(ctx, "app1", "face1"); got.PINFailures != 0 || !got.PINLockedUntil.IsZero() {
 		t.Fatalf("after success: %d, %v", got.PINFailures, got.PINLockedUntil)
 	}
-	fail(later, 1, time.Time{})
+	attempt(later, true, 1, time.Time{})
 
 	// A new PIN starts clean.
-	fail(later, 2, time.Time{})
-	fail(later, 3, later.Add(lockFor))
+	attempt(later, true, 2, time.Time{})
+	attempt(later, true, 3, later.Add(lockFor))
 	if err := s.SetPIN(ctx, "app1", "face1", []byte("pin2")); err != nil {
 		t.Fatal(err)
 	}
@@ -57,33 +59,42 @@ func TestPINLockout(t *testing.T) {
 
 	// lockAfter <= 0 counts but never locks.
 	for i := range 5 {
-		n, until, err := s.PINFailed(ctx, "app1", "face1", 0, lockFor, now)
-		if err != nil || n != i+1 || !until.IsZero() {
-			t.Fatalf("lockAfter 0: %d, %v, %v", n, until, err)
+		n, until, ok, err := s.PINAttempt(ctx, "app1", "face1", 0, lockFor, now)
+		if err != nil || !ok || n != i+1 || !until.IsZero() {
+			t.Fatalf("lockAfter 0: %d, %v, %v, %v", n, until, ok, err)
 		}
 	}
-	_, _, err := s.PINFailed(ctx, "app1", "nope", lockAfter, lockFor, now)
+	_, _, _, err := s.PINAttempt(ctx, "app1", "nope", lockAfter, lockFor, now)
 	wantCode(t, err, visage.CodeNotFound)
 	wantCode(t, s.PINSucceeded(ctx, "app1", "nope"), visage.CodeNotFound)
 }
 
-// Concurrent wrong PINs are all counted: an attacker cannot get extra
-// guesses by sending them at once.
-func TestPINFailedConcurrent(t *testing.T) {
+// Attempts sent at once each claim their own count: exactly lockAfter of
+// 20 are let through to be checked, the rest find the lock.
+func TestPINAttemptConcurrent(t *testing.T) {
 	s, _ := openTest(t)
 	createApp(t, s, "app1")
 	createFace(t, s, "app1", "face1", "")
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	claimed := 0
+	now := time.Now()
 	for range 20 {
 		wg.Go(func() {
-			if _, _, err := s.PINFailed(ctx, "app1", "face1", 5, time.Minute, time.Now()); err != nil {
+			_, _, ok, err := s.PINAttempt(ctx, "app1", "face1", 5, time.Minute, now)
+			if err != nil {
 				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				claimed++
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	if got, _ := s.Face(ctx, "app1", "face1"); got.PINFailures != 20 {
-		t.Fatalf("%d failures counted, want 20", got.PINFailures)
+	if got, _ := s.Face(ctx, "app1", "face1"); claimed != 5 || got.PINFailures != 5 {
+		t.Fatalf("%d attempts claimed, %d failures counted; want 5 and 5", claimed, got.PINFailures)
 	}
 }
 
