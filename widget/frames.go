@@ -383,19 +383,33 @@ func (h *Handler) decide(ctx context.Context, s *session) error {
 			return err
 		}
 	case Verify:
-		// FaceAuth's script tag decides by FaceAuth's rule, as its REST
-		// verify does.
-		res, err := h.svc.VerifyTemplate(ctx, s.app, best, "", s.userID, "")
-		if visage.ErrorCode(err) == visage.CodeNotFound ||
-			(err == nil && !service.FaceAuthMatch(res.Match, h.svc.CalibratedDistance(res.Cosine), res.Similarity)) {
-			return fioErr("UNRECOGNIZED_FACE", http.StatusUnprocessableEntity, "the face is not that of the user the page names")
+		// A face with a PIN is asked for it, as a login is.
+		res, err := h.verify(ctx, s, "")
+		if visage.ErrorCode(err) == visage.CodePINRequired {
+			s.pin = "confirm"
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		s.result = verifiedJSON(res, s.userID)
+		s.result = res
 	}
 	return nil
+}
+
+// verify checks that the session's face is the user the page names, by
+// FaceAuth's rule, as FaceAuth's REST verify does: the script tag that
+// asks for it is FaceAuth's.
+func (h *Handler) verify(ctx context.Context, s *session, pin string) (map[string]any, error) {
+	res, err := h.svc.VerifyTemplate(ctx, s.app, s.bestFrame(), "", s.userID, pin)
+	if visage.ErrorCode(err) == visage.CodeNotFound ||
+		(err == nil && !service.FaceAuthMatch(res.Match, h.svc.CalibratedDistance(res.Cosine), res.Similarity)) {
+		return nil, fioErr("UNRECOGNIZED_FACE", http.StatusUnprocessableEntity, "the face is not that of the user the page names")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return verifiedJSON(res, s.userID), nil
 }
 
 // bestFrame is the template of the still frame with the largest face:
@@ -468,6 +482,8 @@ func (h *Handler) run(ctx context.Context, s *session, req completeRequest) (any
 		return enrolledJSON(e), nil
 	case s.result != nil:
 		return s.result, nil
+	case s.pin == "confirm" && s.op == Verify:
+		return h.verify(ctx, s, req.PIN)
 	case s.pin == "confirm":
 		rec, err := h.svc.AuthenticateTemplate(ctx, s.app, s.bestFrame(), req.PIN)
 		if err != nil {

@@ -2,6 +2,7 @@ package widget_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -22,6 +23,7 @@ import (
 	"github.com/visagehq/visage/internal/fakecam"
 	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/liveness"
+	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/widget"
 )
 
@@ -436,6 +438,19 @@ func TestPINs(t *testing.T) {
 	}
 	if code, m := c.complete(t, "5678", nil); code != http.StatusGone {
 		t.Errorf("the right PIN after three wrong ones, same session: %d %v, want 410", code, m)
+	}
+
+	// FaceAuth's script tag (verify) names the person as a login does, so
+	// it asks for the PIN too.
+	if _, err := s.svc.Enroll(context.Background(), app, service.EnrollRequest{Images: [][]byte{ps[2].Enroll}, ExternalID: "carol", PIN: "2468"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ = s.open(t, app.PublicID, widget.Verify, map[string]any{"user_id": "carol"}, nil)
+	if code, m := c.play(t, bench.Genuine(ps[2], ps[2], rng(10))); code != 200 || m["pin"] != "confirm" {
+		t.Fatalf("verify's frames: %d %v, want pin confirm", code, m)
+	}
+	if code, m := c.complete(t, "2468", nil); code != 200 || m["match"] != true || m["identity"] != "carol" {
+		t.Fatalf("verify with the PIN: %d %v", code, m)
 	}
 }
 
