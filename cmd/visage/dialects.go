@@ -46,8 +46,12 @@ var dialects = []*dialect{
 			SMTP:   facenition.SMTP{Addr: d.smtpAddr, From: d.smtpFrom, Username: d.smtpUser, Password: os.Getenv("VISAGE_SMTP_PASSWORD")},
 			SMS:    facenition.SMS{URL: d.smsURL, Authorization: os.Getenv("VISAGE_SMS_AUTHORIZATION")},
 			// v1's generateToken gives a token, and so an app, to anyone
-			// who asks: only on a server that opens its sign-up.
+			// who asks, and v2's new-credentials sends mail and SMS to
+			// any address: only on a server that opens its sign-up (v2:
+			// or to the emails of some domains).
 			RequireVerifiedTokens: !d.openSignup,
+			OpenSignup:            d.openSignup,
+			SignupDomains:         d.signupDomains,
 			DevLogCodes:           d.devCodes,
 		})
 	}},
@@ -58,6 +62,7 @@ var dialects = []*dialect{
 type dialectFlags struct {
 	on                           string
 	openSignup                   bool
+	signupDomains                []string
 	smtpAddr, smtpFrom, smtpUser string
 	smsURL                       string
 	devCodes                     bool
@@ -70,7 +75,15 @@ func (d *dialectFlags) register(fs *flag.FlagSet) {
 		fs.StringVar(&dl.addr, dl.name+"-addr", "", fmt.Sprintf("also serve the %s dialect at the root of this address", dl.name))
 	}
 	fs.StringVar(&d.on, "dialects", strings.Join(names, ","), `the other services' APIs to speak ("none" for none)`)
-	fs.BoolVar(&d.openSignup, "open-signup", false, "let anyone create an application through the dialects' sign-up endpoints (FaceAuth register, Facenition v1 generateToken)")
+	fs.BoolVar(&d.openSignup, "open-signup", false, "let anyone create an application through the dialects' sign-up endpoints (FaceAuth register, Facenition v1 generateToken and v2 new-credentials)")
+	fs.Func("signup-domains", "comma-separated email domains whose owners may sign up through Facenition v2's new-credentials without --open-signup", func(s string) error {
+		for _, dom := range strings.Split(s, ",") {
+			if dom = strings.TrimSpace(dom); dom != "" {
+				d.signupDomains = append(d.signupDomains, dom)
+			}
+		}
+		return nil
+	})
 	fs.StringVar(&d.smtpAddr, "smtp-addr", "", "SMTP server (host:port) for one-time codes by email; password in $VISAGE_SMTP_PASSWORD")
 	fs.StringVar(&d.smtpFrom, "smtp-from", "", "sender address of those emails")
 	fs.StringVar(&d.smtpUser, "smtp-user", "", "SMTP login, when the server wants one")

@@ -66,6 +66,9 @@ func (h *handler) newCredentials(w http.ResponseWriter, r *http.Request, req *re
 	if err != nil {
 		return err
 	}
+	if !h.cfg.signupAllowed(p.email) {
+		return fail(http.StatusForbidden, "this server does not take sign-ups for this email: ask its operator for a client token")
+	}
 	email, sms := h.cfg.SMTP.Addr != "", h.cfg.SMS.URL != ""
 	devLog := h.cfg.DevLogCodes && !email && !sms
 	switch {
@@ -76,9 +79,15 @@ func (h *handler) newCredentials(w http.ResponseWriter, r *http.Request, req *re
 		return fail(http.StatusBadGateway, "this server cannot send SMS: no SMS endpoint is configured")
 	}
 	now := h.cfg.Now()
+	wait, ticket := h.sends.take(r, p, now)
+	if ticket == nil {
+		w.Header().Set("Retry-After", seconds(wait))
+		return fail(http.StatusTooManyRequests, "too many codes sent from here or to this email or phone; retry in %s s", seconds(wait))
+	}
 	emailCode, smsCode := newCode(), newCode()
 	sent, wait := h.codes.issue(p.key(), emailCode, smsCode, now, h.cfg.CodeTTL, h.cfg.ResendAfter)
 	if sent == nil {
+		ticket.cancel()
 		w.Header().Set("Retry-After", seconds(wait))
 		return fail(http.StatusTooManyRequests, "codes were sent to this email and phone moments ago; retry in %s s", seconds(wait))
 	}

@@ -58,6 +58,16 @@ type Config struct {
 	// RequireVerifiedTokens refuses v1's unverified generateToken (403),
 	// for servers that should not hand tokens to anyone who asks.
 	RequireVerifiedTokens bool
+	// OpenSignup lets anyone ask for v2's codes (new-credentials), and
+	// SignupDomains the emails of these domains; otherwise it is refused
+	// (403): it sends mail and SMS to addresses the caller chooses.
+	OpenSignup    bool
+	SignupDomains []string
+	// What new-credentials may send: per client address an hour, per
+	// email and per phone a day, and over the whole server an hour (429
+	// with Retry-After beyond). Defaults DefaultCodesPerClient,
+	// DefaultCodesPerDestination, DefaultCodesPerHour.
+	CodesPerClient, CodesPerDestination, CodesPerHour int
 }
 
 // SMTP is where verification emails go. Empty Addr: no email.
@@ -90,6 +100,7 @@ type handler struct {
 	cfg   Config
 	log   *slog.Logger
 	codes *codeBook
+	sends *sendLimits
 	// pairMu serialises finding or creating a verified pair's app, so
 	// that two simultaneous first tokens do not make two apps.
 	pairMu sync.Mutex
@@ -128,9 +139,18 @@ func New(svc *service.Service, cfg Config) http.Handler {
 	if cfg.SMS.Client == nil {
 		cfg.SMS.Client = &http.Client{Timeout: 10 * time.Second}
 	}
+	if cfg.CodesPerClient <= 0 {
+		cfg.CodesPerClient = DefaultCodesPerClient
+	}
+	if cfg.CodesPerDestination <= 0 {
+		cfg.CodesPerDestination = DefaultCodesPerDestination
+	}
+	if cfg.CodesPerHour <= 0 {
+		cfg.CodesPerHour = DefaultCodesPerHour
+	}
 	key := make([]byte, 32)
 	rand.Read(key)
-	return &handler{svc: svc, cfg: cfg, log: cfg.Logger, codes: newCodeBook(key)}
+	return &handler{svc: svc, cfg: cfg, log: cfg.Logger, codes: newCodeBook(key), sends: newSendLimits(&cfg)}
 }
 
 // endpoint is one of Facenition's calls. Exactly one of open (no token)

@@ -2,6 +2,7 @@ package facenition_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -486,5 +487,52 @@ func TestAuthenticateNeedsTheFacesPIN(t *testing.T) {
 	want(t, a, http.StatusOK, "authenticate with the PIN")
 	if a.body["authenticated"] != true {
 		t.Fatalf("authenticate with the PIN: %v", a.body)
+	}
+}
+
+// new-credentials sends mail and SMS to addresses its caller chooses:
+// it is a sign-up, closed unless the operator opens it (to everyone or to
+// some email domains), and what it sends is bounded per client address,
+// per destination and overall, each answered 429 with Retry-After.
+func TestNewCredentialsLimits(t *testing.T) {
+	pair := func(i int, email string) map[string]string {
+		if email == "" {
+			email = fmt.Sprintf("user%d@example.com", i)
+		}
+		return map[string]string{"email": email, "phone": fmt.Sprintf("+1555%07d", i)}
+	}
+	sends := func(f *fixture, n int, pairOf func(i int) map[string]string) (sent int) {
+		t.Helper()
+		for i := range n {
+			a := f.post("/v2/new-credentials", pairOf(i))
+			switch {
+			case a.status == http.StatusOK:
+				sent++
+			case a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "":
+				t.Fatalf("new-credentials %d: %d %v %v, want 200 or 429 with Retry-After", i, a.status, a.header, a.body)
+			}
+		}
+		if len(f.mail.msgs) != sent || len(f.sms.msgs) != sent {
+			t.Fatalf("%d answered sent, but %d emails and %d SMS went out", sent, len(f.mail.msgs), len(f.sms.msgs))
+		}
+		return sent
+	}
+
+	closed := newFixture(t, func(c *facenition.Config) { c.OpenSignup, c.SignupDomains = false, []string{"company.com"} })
+	want(t, closed.post("/v2/new-credentials", pair(1, "someone@elsewhere.com")), http.StatusForbidden, "an email of a domain the server does not take")
+	want(t, closed.post("/v2/new-credentials", pair(2, "dev@Company.com")), http.StatusOK, "an email of a domain it takes")
+
+	if sent := sends(newFixture(t, nil), 60, func(i int) map[string]string { return pair(i, "") }); sent != facenition.DefaultCodesPerClient {
+		t.Errorf("60 pairs from one client: %d sent, want %d", sent, facenition.DefaultCodesPerClient)
+	}
+	samePhone := newFixture(t, func(c *facenition.Config) { c.CodesPerClient = 100 })
+	if sent := sends(samePhone, 6, func(i int) map[string]string {
+		return map[string]string{"email": fmt.Sprintf("u%d@example.com", i), "phone": "+15550100123"}
+	}); sent != facenition.DefaultCodesPerDestination {
+		t.Errorf("6 emails with one phone: %d sent, want %d", sent, facenition.DefaultCodesPerDestination)
+	}
+	overall := newFixture(t, func(c *facenition.Config) { c.CodesPerClient, c.CodesPerHour = 100, 4 })
+	if sent := sends(overall, 6, func(i int) map[string]string { return pair(i, "") }); sent != 4 {
+		t.Errorf("over the server's hourly budget of 4: %d sent", sent)
 	}
 }

@@ -74,6 +74,8 @@ func newFixture(t *testing.T, adjust func(*facenition.Config)) *fixture {
 		SMTP:   facenition.SMTP{Addr: f.mail.addr, From: "codes@visage.test", Username: smtpUser, Password: smtpPass},
 		SMS:    facenition.SMS{URL: f.sms.url, Authorization: smsAuth},
 		Now:    f.clock.Now,
+		// The tests play a server whose operator opened v2's sign-up.
+		OpenSignup: true,
 	}
 	if adjust != nil {
 		adjust(&cfg)
