@@ -6,19 +6,29 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/service"
 )
 
-// apiError is an answer in Auther's error shape. Message is fixed per
-// code, as Auther's are (clients may show it); Detail says what exactly
-// was wrong, for the developer reading the response.
+// apiError is an answer in Auther's error shape, {code, type, message}.
+// Message is fixed per code, as Auther's are (clients may show it); Type
+// names the code's family; Detail says what exactly was wrong, for the
+// developer reading the response.
 type apiError struct {
 	Status  int    `json:"-"`
 	Code    string `json:"code"`
+	Type    string `json:"type"`
 	Message string `json:"message"`
 	Detail  string `json:"detail,omitempty"`
+}
+
+// families name each code's letters, the error's type: Auther's page
+// shows the field but not its values.
+var families = map[string]string{
+	"R": "request", "I": "image", "F": "face", "P": "person", "V": "verification",
+	"NF": "not_found", "A": "authorization", "S": "signature", "L": "limit", "E": "server",
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -72,6 +82,7 @@ var codes = map[string]apiError{
 func init() {
 	for c, e := range codes {
 		e.Code = c
+		e.Type = families[c[:strings.IndexByte(c, '_')]]
 		codes[c] = e
 	}
 }

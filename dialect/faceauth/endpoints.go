@@ -64,7 +64,7 @@ func (h *handler) enroll(w http.ResponseWriter, r *http.Request, app *visage.App
 	}
 	en, err := h.svc.Enroll(r.Context(), app, service.EnrollRequest{Images: images, ExternalID: name})
 	if visage.ErrorCode(err) == visage.CodeConflict {
-		return nil, fail(http.StatusConflict, codeValidation,
+		return nil, fail(http.StatusBadRequest, codeValidation,
 			"the name %q is enrolled already; to enroll it again, delete that face first (native API, same key: DELETE /v1/faces/{facial_id})", name)
 	}
 	if err != nil {

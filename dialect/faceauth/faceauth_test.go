@@ -121,7 +121,7 @@ func TestEnrollVerifyMatch(t *testing.T) {
 		t.Fatalf("enroll: %v", a.body)
 	}
 	a = s.do("POST", "/enroll", req{hdr: key(k), body: files("image", p.alice2).with("name", "101")})
-	want(t, "enroll the same name again", a, 409, "VALIDATION_ERROR")
+	want(t, "enroll the same name again", a, 400, "VALIDATION_ERROR")
 
 	// Alice, from another photo, is Alice: FaceAuth's rule holds.
 	a = s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101")})
