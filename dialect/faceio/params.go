@@ -62,7 +62,7 @@ func readParams(w http.ResponseWriter, r *http.Request, max int64) (params, erro
 		// No declared type: a JSON object is recognisable; anything else
 		// is read as a form, which is what curl -d sends.
 		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-			ct = "application/json"
+			ct, err = "application/json", nil
 		} else {
 			ct, err = "application/x-www-form-urlencoded", nil
 		}
