@@ -2,7 +2,7 @@
 // (HOST/widget/v1/sessions...). Every request is a CORS request without
 // cookies: the widget runs on someone else's page, and the session id plus
 // its one-time nonce are the only credentials it carries.
-import { FlowError, isErrName, type FioErrName } from "./errors";
+import { errName, FlowError, type FioErrName } from "./errors";
 import type { Guidance } from "./i18n";
 
 export type Operation = "enroll" | "authenticate" | "verify";
@@ -201,8 +201,9 @@ function serverError(status: number, body: unknown): FlowError {
   const e = body && typeof body === "object" ? (body as { error?: unknown }).error : undefined;
   const err = (e && typeof e === "object" ? e : {}) as { code?: unknown; message?: unknown; nonce?: unknown; tries_left?: unknown };
   let code: FioErrName;
-  if (isErrName(err.code)) {
-    code = err.code;
+  const known = errName(err.code);
+  if (known) {
+    code = known;
   } else if (err.code !== undefined) {
     // A name this widget doesn't know (a newer server): a processing error.
     console.error(`visage: the server answered an unknown error code ${String(err.code)}`);

@@ -27,6 +27,10 @@ export interface Params {
   enrollIntroTimeout?: number; // seconds before the intro goes on by itself (12)
   locale?: string; // "auto" (the browser's languages) or a BCP 47 code
   userConsent?: boolean; // true: the page already has consent, skip the screen
+  // enroll: closing the modal (the × or Escape) rejects with ABORTED_BY_USER
+  // on every screen, instead of the code of the screen it was closed on.
+  // (Visage's × is on every screen whatever this says.)
+  showAbortBtn?: boolean;
 }
 
 export interface EnrollResult {
@@ -95,8 +99,10 @@ export function makeFaceIO(defaultHost: string) {
       return Promise.resolve(true);
     }
 
+    // fetchAllErrorCodes gives a copy: a page that writes to it must not
+    // change what the widget rejects with.
     fetchAllErrorCodes(): typeof fioErrCode {
-      return fioErrCode;
+      return { ...fioErrCode };
     }
 
     private start<T>(operation: Operation, params?: Params): Promise<T> {
@@ -118,6 +124,8 @@ export function makeFaceIO(defaultHost: string) {
         idleTimeoutSec: seconds(p.idleTimeout, 27),
         replyTimeoutMs: seconds(p.replyTimeout, 40) * 1000,
         introTimeoutMs: seconds(p.enrollIntroTimeout, 12) * 1000,
+        // fio.js raises ABORTED_BY_USER from enroll only.
+        abortButton: operation === "enroll" && p.showAbortBtn === true,
       });
       this.current = run as Run<unknown>;
       const done = () => {

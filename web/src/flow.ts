@@ -17,11 +17,13 @@
 //     a refusal), PERMISSION_REFUSED while waiting for the camera (the same
 //     as ignoring the prompt), SESSION_EXPIRED anywhere else; restartSession
 //     is SESSION_EXPIRED too (the session is over, and nobody refused
-//     anything).
+//     anything). With abortButton (fio.js's enroll({showAbortBtn: true})),
+//     closing is ABORTED_BY_USER on every screen instead: the page asked to
+//     be told that the person gave up. Decline stays TERMS_NOT_ACCEPTED.
 // Whatever the ending, the camera is stopped.
 import { Aborted, Client, type FrameReply, type Operation } from "./api";
 import { openCamera, startVideo, stopStream, Frames } from "./camera";
-import { asFlowError, FlowError, isErrName, type FioErrName } from "./errors";
+import { asFlowError, errName, FlowError, type FioErrName } from "./errors";
 import { resolveLang, strings, type Lang, type Strings } from "./i18n";
 import { pinScreen } from "./pinpad";
 import {
@@ -57,6 +59,8 @@ export interface RunOptions {
   idleTimeoutSec: number;
   replyTimeoutMs: number;
   introTimeoutMs: number;
+  // Closing the modal rejects with ABORTED_BY_USER (see the top).
+  abortButton?: boolean;
 }
 
 export class Run<T> {
@@ -78,7 +82,7 @@ export class Run<T> {
     this.lang = resolveLang(o.locale);
     this.t = strings(this.lang);
     this.modal = new Modal(this.t, this.lang, o.operation === "enroll" ? this.t.titleEnroll : this.t.titleAuth);
-    this.modal.onDismiss = () => this.stop(closeCode(this.modal.screen));
+    this.modal.onDismiss = () => this.stop(o.abortButton ? "ABORTED_BY_USER" : closeCode(this.modal.screen));
     this.api = new Client(o.host, o.replyTimeoutMs);
     this.result = this.run();
   }
@@ -300,7 +304,7 @@ function checkVerify(op: Operation, result: unknown): void {
   if (op !== "verify" || !result || typeof result !== "object") return;
   const r = result as { success?: unknown; match?: unknown; status?: unknown; message?: unknown };
   if (r.success === false || r.match === false) {
-    const code = isErrName(r.status) ? r.status : "FACE_MISMATCH";
+    const code = errName(r.status) || "FACE_MISMATCH";
     throw new FlowError(code, typeof r.message === "string" ? r.message : "no match", { fromServer: true });
   }
 }

@@ -66,7 +66,9 @@ export interface Strings {
   successAuthText: string;
   // Each failure's heading and what to do about it, shown together on the
   // failure screen; the text alone must still make sense (FaceAuth's
-  // onError passes it on as the message).
+  // onError passes it on as the message). Keyed by the widget's names:
+  // FORBIDDDEN_* (triple D) stands for FORBIDDEN_* too (errors.ts).
+  // ABORTED_BY_USER is never on the failure screen (closing shows none).
   errors: Record<FioErrName, Failure>;
   signInButton: string;
 }
@@ -212,6 +214,14 @@ const en: Strings = {
       title: "Face sign-in is for adults only",
       text: "This site has a minimum age for face sign-in. Please use another way to sign in.",
     },
+    UPGRADE_REQUIRED: {
+      title: "Face sign-in isn't available here",
+      text: "This site's plan doesn't include this feature. Please use another way to sign in.",
+    },
+    ABORTED_BY_USER: {
+      title: "Cancelled",
+      text: "You closed face sign-in. Start again whenever you're ready.",
+    },
   },
   signInButton: "Sign in with your face",
 };
@@ -356,6 +366,14 @@ const es: Strings = {
     MINORS_NOT_ALLOWED: {
       title: "Solo para mayores de edad",
       text: "Este sitio exige una edad mínima para el inicio de sesión facial. Usa otra forma de iniciar sesión.",
+    },
+    UPGRADE_REQUIRED: {
+      title: "El inicio de sesión facial no está disponible aquí",
+      text: "El plan de este sitio no incluye esta función. Usa otra forma de iniciar sesión.",
+    },
+    ABORTED_BY_USER: {
+      title: "Cancelado",
+      text: "Has cerrado el inicio de sesión facial. Vuelve a empezar cuando quieras.",
     },
   },
   signInButton: "Inicia sesión con tu cara",
@@ -504,6 +522,14 @@ const fr: Strings = {
       title: "Réservé aux personnes majeures",
       text: "Ce site exige un âge minimum pour la connexion par le visage. Utilisez un autre moyen de connexion.",
     },
+    UPGRADE_REQUIRED: {
+      title: "Connexion par le visage indisponible ici",
+      text: "L'offre de ce site n'inclut pas cette fonction. Utilisez un autre moyen de connexion.",
+    },
+    ABORTED_BY_USER: {
+      title: "Annulé",
+      text: "Vous avez fermé la connexion par le visage. Recommencez quand vous voulez.",
+    },
   },
   signInButton: "Se connecter avec son visage",
 };
@@ -650,6 +676,14 @@ const ar: Strings = {
     MINORS_NOT_ALLOWED: {
       title: "متاح للبالغين فقط",
       text: "يشترط هذا الموقع حدًا أدنى للعمر لاستخدام تسجيل الدخول بالوجه. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
+    UPGRADE_REQUIRED: {
+      title: "تسجيل الدخول بالوجه غير متاح هنا",
+      text: "لا تتضمن خطة هذا الموقع هذه الميزة. يُرجى استخدام طريقة أخرى لتسجيل الدخول.",
+    },
+    ABORTED_BY_USER: {
+      title: "تم الإلغاء",
+      text: "لقد أغلقت تسجيل الدخول بالوجه. ابدأ من جديد متى شئت.",
     },
   },
   signInButton: "سجّل الدخول بوجهك",

@@ -228,6 +228,7 @@ function failureLook(code: FioErrName): { svg: () => Element; tone: Tone } {
     case "FORBIDDDEN_ORIGIN":
     case "FORBIDDDEN_COUNTRY":
     case "MINORS_NOT_ALLOWED":
+    case "UPGRADE_REQUIRED":
       return { svg: blockedIcon, tone: "muted" };
     case "TERMS_NOT_ACCEPTED":
       return { svg: shieldIcon, tone: "muted" };

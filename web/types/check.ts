@@ -2,8 +2,8 @@
 // implementation agree. tsc -p web/tsconfig.json fails when they drift; no
 // code here ever runs or ships.
 import type Declared from "./fio";
-import type { AuthenticateResult as DeclaredAuth, EnrollResult as DeclaredEnroll, fioErrCode as DeclaredCodes } from "./fio";
-import type { makeFaceIO, AuthenticateResult, EnrollResult } from "../src/fio";
+import type { AuthenticateResult as DeclaredAuth, EnrollParams as DeclaredParams, EnrollResult as DeclaredEnroll, fioErrCode as DeclaredCodes } from "./fio";
+import type { makeFaceIO, AuthenticateResult, EnrollResult, Params } from "../src/fio";
 import type { fioErrCode } from "../src/errors";
 
 type Impl = ReturnType<typeof makeFaceIO>;
@@ -15,6 +15,10 @@ export const asDeclared = (c: Impl): typeof Declared => c;
 export const enrollSame: Same<EnrollResult, DeclaredEnroll> = true;
 export const authSame: Same<AuthenticateResult, DeclaredAuth> = true;
 export const codesSame: Same<typeof fioErrCode, DeclaredCodes> = true;
+// ...and enroll's parameters (showAbortBtn included) are the declared ones.
+// (All optional, so their names are compared too.)
+export const paramsSame: Same<Params, DeclaredParams> = true;
+export const paramNamesSame: Same<keyof Params, keyof DeclaredParams> = true;
 // ...and the declared methods are all there.
 export const methods = (d: Declared, i: InstanceType<Impl>): Record<keyof Declared, unknown> => ({
   enroll: [d.enroll, i.enroll],

@@ -8,7 +8,11 @@
 // parameters and defaults, and promises that reject with the numeric codes
 // of fioErrCode.
 
-/** Error codes, numbered as FACEIO's fio.js numbers them (note the triple D in FORBIDDDEN_*). */
+/**
+ * Error codes, numbered as FACEIO's fio.js numbers them. 17 and 18 have two
+ * names each: FORBIDDDEN_* (triple D, as FACEIO's fio.js pages spell them)
+ * and FORBIDDEN_* (as the @faceio/fiojs 3 package spells them).
+ */
 export interface fioErrCode {
   readonly PERMISSION_REFUSED: 1;
   readonly NO_FACES_DETECTED: 2;
@@ -27,11 +31,17 @@ export interface fioErrCode {
   readonly TOO_MANY_REQUESTS: 15;
   readonly EMPTY_ORIGIN: 16;
   readonly FORBIDDDEN_ORIGIN: 17;
+  readonly FORBIDDEN_ORIGIN: 17;
   readonly FORBIDDDEN_COUNTRY: 18;
+  readonly FORBIDDEN_COUNTRY: 18;
   readonly UNIQUE_PIN_REQUIRED: 19;
   readonly SESSION_IN_PROGRESS: 20;
   readonly FACE_DUPLICATION: 21;
   readonly MINORS_NOT_ALLOWED: 22;
+  /** Never raised by Visage today; listed for code written against fio.js 3. */
+  readonly UPGRADE_REQUIRED: 23;
+  /** enroll({showAbortBtn: true}) when the person closes the dialog. */
+  readonly ABORTED_BY_USER: 24;
 }
 
 /** The name of an error code, e.g. "PERMISSION_REFUSED". */
@@ -66,6 +76,12 @@ export interface EnrollParams extends CommonParams {
   enrollIntroTimeout?: number;
   /** true when your page already obtained the person's consent: the consent screen is skipped. Default false. */
   userConsent?: boolean;
+  /**
+   * true: closing the dialog (its close button or Escape), on any screen, rejects with
+   * ABORTED_BY_USER instead of the screen's own code (TERMS_NOT_ACCEPTED, PERMISSION_REFUSED,
+   * SESSION_EXPIRED). The close button is always shown. Default false.
+   */
+  showAbortBtn?: boolean;
 }
 
 export type AuthenticateParams = CommonParams;
