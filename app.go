@@ -86,6 +86,10 @@ type Face struct {
 	// PIN lockout: consecutive wrong PINs and when the lock ends.
 	PINFailures    int
 	PINLockedUntil time.Time
+	// Number is the face's number in its app, from 1 in enrollment order
+	// and never given twice: FaceAuth shows face IDs as numbers. The
+	// store gives it; a face created with one keeps it (a replacement).
+	Number int64
 }
 
 // Template is a face embedding and the model that made it. Templates of

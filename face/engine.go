@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/visagehq/visage"
@@ -54,6 +55,14 @@ type Config struct {
 	// FlipFusion adds the embedding of the mirrored face to the template.
 	// It costs a second recogniser run; see docs/engine.md for what it buys.
 	FlipFusion bool
+	// MaxQueueWait bounds the wait for a free worker. When every worker
+	// is busy and the analyses queued ahead would take longer than this
+	// (at their recent mean time), Analyze returns a *BusyError at once,
+	// and at the end of the wait if it runs out anyway: an overloaded
+	// server then answers "come back in N s" in moments rather than
+	// TIMEOUT once the request's whole time has gone. Zero waits as long
+	// as the context allows (benchmarks and the command line).
+	MaxQueueWait time.Duration
 }
 
 // Options say what Analyze computes beyond detection and landmarks.
@@ -135,7 +144,27 @@ type Engine struct {
 	models  map[string]*modelFile
 	workers chan *worker
 	all     []*worker
+	// waiting counts the callers queued for a worker; mean is the recent
+	// mean time an analysis holds one, in nanoseconds. Together they
+	// estimate a newcomer's wait (MaxQueueWait).
+	waiting atomic.Int64
+	mean    atomic.Int64
 }
+
+// BusyError is what Analyze returns when no worker would be free within
+// Config.MaxQueueWait. It is a deadline exceeded (errors.Is matches
+// context.DeadlineExceeded): the analysis could not be done in its time,
+// and the caller learns it at once rather than when the time is up.
+type BusyError struct {
+	// Wait is the estimated wait for a worker: when to try again.
+	Wait time.Duration
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("face engine busy: about %v of analyses queued ahead", e.Wait.Round(time.Millisecond))
+}
+
+func (e *BusyError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // Model names, as fetched into the model folder.
 const (
@@ -266,7 +295,11 @@ func (e *Engine) Analyze(ctx context.Context, image []byte, opts Options) ([]Fac
 	if err != nil {
 		return nil, err
 	}
-	defer e.release(w)
+	held := time.Now()
+	defer func() {
+		e.observeHold(time.Since(held))
+		e.release(w)
+	}()
 	tm := opts.Timings
 	if tm == nil {
 		tm = &Timings{}
@@ -279,7 +312,8 @@ func (e *Engine) Analyze(ctx context.Context, image []byte, opts Options) ([]Fac
 	return faces, err
 }
 
-// acquire waits for a free worker, or for ctx to end.
+// acquire waits for a free worker, or for ctx to end, or, with a
+// MaxQueueWait, until that wait is over or estimated to be.
 func (e *Engine) acquire(ctx context.Context) (*worker, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -287,9 +321,47 @@ func (e *Engine) acquire(ctx context.Context) (*worker, error) {
 	select {
 	case w := <-e.workers:
 		return w, nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if e.cfg.MaxQueueWait > 0 {
+		defer e.waiting.Add(-1)
+		if wait := e.queueWait(e.waiting.Add(1)); wait > e.cfg.MaxQueueWait {
+			return nil, &BusyError{Wait: wait}
+		}
+		t := time.NewTimer(e.cfg.MaxQueueWait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case w := <-e.workers:
+		return w, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-timeout:
+		return nil, &BusyError{Wait: max(e.queueWait(e.waiting.Load()), e.cfg.MaxQueueWait)}
 	}
+}
+
+// queueWait estimates the wait of the n-th caller in the queue: every
+// worker busy, the callers ahead served first, each analysis taking the
+// recent mean. It errs long, counting a whole analysis for the first
+// round where the running ones are part done.
+func (e *Engine) queueWait(n int64) time.Duration {
+	workers := int64(e.cfg.Workers)
+	return time.Duration((n+workers-1)/workers) * time.Duration(e.mean.Load())
+}
+
+// observeHold folds one analysis's time into the recent mean, with
+// weight 1/8: a run of slow photos moves it, a single one barely does.
+// Concurrent updates may lose one another; an estimate can afford that.
+func (e *Engine) observeHold(d time.Duration) {
+	old := e.mean.Load()
+	if old == 0 {
+		e.mean.Store(int64(d))
+		return
+	}
+	e.mean.Store(old + (int64(d)-old)/8)
 }
 
 func (e *Engine) release(w *worker) { e.workers <- w }

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -40,17 +39,9 @@ func keyJSON(k *visage.APIKey) map[string]any {
 	return out
 }
 
-// decodeJSON reads a small JSON body into v.
-func decodeJSON(r *http.Request, v any) error {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		return visage.Errorf(visage.CodeInvalidRequest, "the body must be a JSON object: %v", err)
-	}
-	return nil
-}
-
 func (s *Server) adminCreateApp(w http.ResponseWriter, r *http.Request) error {
 	var req struct{ Name, Plan string }
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
 	app, err := s.svc.CreateApp(r.Context(), req.Name, req.Plan)
@@ -103,7 +94,7 @@ func (s *Server) adminSetSettings(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	set := app.Settings // fields left out keep their value
-	if err := decodeJSON(r, &set); err != nil {
+	if err := decodeBody(r, &set); err != nil {
 		return err
 	}
 	if err := s.svc.UpdateSettings(r.Context(), app, set); err != nil {

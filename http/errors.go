@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 )
 
 // status is the HTTP status of each error code of the native API.
@@ -45,8 +46,9 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError answers with err's code and a fitting status. Internal errors
-// are logged with their cause and shown to the client without it.
+// writeError answers with err's code and a fitting status, and on a 429
+// or 503 when to come back. Internal errors are logged with their cause
+// and shown to the client without it.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var body errorBody
 	var ve *visage.Error
@@ -73,6 +75,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			body.Error.Message = "internal error"
 		}
 	}
+	reply.SetRetryAfter(w.Header(), code, reply.RetryAfter(err))
 	writeJSON(w, code, body)
 }
 

@@ -3,11 +3,11 @@ package http
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 	"github.com/visagehq/visage/internal/upload"
 )
 
@@ -56,20 +56,8 @@ func parseFaceRequest(r *http.Request) (*faceRequest, error) {
 }
 
 func (req *faceRequest) fromJSON(r *http.Request) error {
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return visage.Errorf(visage.CodeInvalidRequest, "field %s must be a %s", typeErr.Field, typeErr.Type)
-		}
-		if errors.Is(err, io.EOF) {
-			return visage.Errorf(visage.CodeInvalidRequest, "the request body is empty")
-		}
-		return visage.Errorf(visage.CodeInvalidRequest, "the body is not valid JSON")
+	if err := decodeBody(r, req); err != nil {
+		return err
 	}
 	for i, s := range append(append([]string{req.Image}, req.Images...), req.Image1, req.Image2) {
 		if s == "" {
@@ -99,6 +87,22 @@ func (req *faceRequest) fromMultipart(r *http.Request) error {
 		req.Payload = json.RawMessage(p)
 	}
 	return nil
+}
+
+// decodeBody reads a JSON object body into v. A body that arrived too
+// slowly keeps its coded error (bodyDeadline); anything else wrong is
+// INVALID_REQUEST in the client's terms, or REQUEST_TOO_LARGE.
+func decodeBody(r *http.Request, v any) error {
+	err := json.NewDecoder(r.Body).Decode(v)
+	var tooBig *http.MaxBytesError
+	var coded *visage.Error
+	switch {
+	case err == nil || errors.As(err, &coded):
+		return err
+	case errors.As(err, &tooBig):
+		return visage.Errorf(visage.CodeRequestTooLarge, "the request body is over the %d-byte limit", tooBig.Limit)
+	}
+	return visage.Errorf(visage.CodeInvalidRequest, "%s", reply.JSONError(err))
 }
 
 // oneImage returns the single image an endpoint needs.

@@ -5,8 +5,6 @@ package http
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"math"
 	"net/http"
@@ -25,10 +23,21 @@ type Config struct {
 	MaxBody int64
 	// Timeout bounds one request's work. Default 30 s.
 	Timeout time.Duration
-	Logger  *slog.Logger
+	// BodyTimeout is how long the body of a request carrying small JSON
+	// (settings, a payload, a PIN) may take to arrive, UploadTimeout that
+	// of a request carrying photos (the /v1 face calls, and the mounted
+	// and wrapped handlers: the widget's frames, the dialects). Both
+	// count from the end of the headers. A client sending slower is cut
+	// off: without them, a few thousand connections trickling a byte at
+	// a time hold the server's sockets and memory for as long as they
+	// like. Defaults 10 s and 20 s, which leaves a photo upload 10 s of
+	// the request's 30 for its work.
+	BodyTimeout, UploadTimeout time.Duration
+	Logger                     *slog.Logger
 	// Ready reports whether the server can serve (store reachable).
 	Ready func(context.Context) error
-	// Metrics, when set, are updated and served at /metrics.
+	// Metrics, when set, are updated and served at /metrics to the
+	// admin token, and without one by AdminHandler.
 	Metrics *Metrics
 	// Mounts are handlers of other packages (the browser widget) served
 	// under this server's request IDs, limits, logs and metrics.
@@ -57,6 +66,12 @@ func New(svc *service.Service, cfg Config) *Server {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 10 * time.Second
+	}
+	if cfg.UploadTimeout == 0 {
+		cfg.UploadTimeout = 20 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -72,15 +87,16 @@ type route struct {
 	app     appHandler
 	admin   adminHandler
 	plain   http.HandlerFunc
+	upload  bool // its body carries photos: UploadTimeout, not BodyTimeout
 }
 
 func (s *Server) routeTable() []route {
 	return []route{
-		{pattern: "POST /v1/enroll", app: s.enroll},
-		{pattern: "POST /v1/authenticate", app: s.authenticate},
-		{pattern: "POST /v1/verify", app: s.verify},
-		{pattern: "POST /v1/compare", app: s.compare},
-		{pattern: "POST /v1/detect", app: s.detect},
+		{pattern: "POST /v1/enroll", app: s.enroll, upload: true},
+		{pattern: "POST /v1/authenticate", app: s.authenticate, upload: true},
+		{pattern: "POST /v1/verify", app: s.verify, upload: true},
+		{pattern: "POST /v1/compare", app: s.compare, upload: true},
+		{pattern: "POST /v1/detect", app: s.detect, upload: true},
 		{pattern: "GET /v1/faces", app: s.listFaces},
 		{pattern: "GET /v1/faces/{id}", app: s.getFace},
 		{pattern: "DELETE /v1/faces/{id}", app: s.deleteFace},
@@ -96,72 +112,52 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /admin/apps/{app}/keys", admin: s.adminCreateKey},
 		{pattern: "GET /admin/apps/{app}/keys", admin: s.adminListKeys},
 		{pattern: "DELETE /admin/apps/{app}/keys/{key}", admin: s.adminRevokeKey},
-		{pattern: "GET /healthz", plain: func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		}},
+		{pattern: "GET /healthz", plain: healthz},
 		{pattern: "GET /readyz", plain: s.readyz},
-		{pattern: "GET /metrics", plain: s.metrics},
+		{pattern: "GET /metrics", admin: s.metrics},
 		{pattern: "GET /openapi.json", plain: s.openapiJSON},
 		{pattern: "GET /docs", plain: s.docsPage},
 	}
 }
 
 // metrics serves the Prometheus metrics. They name app IDs and counts,
-// never a face; keep the port off the internet all the same.
-func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+// never a face, but they tell the server's load and its apps: the public
+// listener serves them to the admin token only (AdminHandler serves them
+// on a listener of their own).
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Metrics == nil {
-		writeError(w, r, s.cfg.Logger, visage.Errorf(visage.CodeNotFound, "metrics are off"))
-		return
+		return visage.Errorf(visage.CodeNotFound, "metrics are off")
 	}
 	s.cfg.Metrics.handler().ServeHTTP(w, r)
+	return nil
 }
 
 func (s *Server) routes() {
 	for _, rt := range s.routeTable() {
+		var h http.Handler
 		switch {
 		case rt.app != nil:
-			s.mux.Handle(rt.pattern, s.withApp(rt.app))
+			h = s.withApp(rt.app)
 		case rt.admin != nil:
-			s.mux.Handle(rt.pattern, s.withAdmin(rt.admin))
+			h = s.withAdmin(rt.admin)
 		default:
-			s.mux.Handle(rt.pattern, rt.plain)
+			h = rt.plain
 		}
+		limit := s.cfg.BodyTimeout
+		if rt.upload {
+			limit = s.cfg.UploadTimeout
+		}
+		s.mux.Handle(rt.pattern, bodyDeadline(limit, h))
 	}
 	for _, m := range s.cfg.Mounts {
-		s.mux.Handle(m.Pattern, m.Handler)
+		s.mux.Handle(m.Pattern, bodyDeadline(s.cfg.UploadTimeout, m.Handler))
 	}
 }
 
-// ServeHTTP gives every request an ID, a body limit, a deadline and a log
-// line (method, route, status, duration: never a body, key or template).
+// ServeHTTP serves the public listener: the routes and the mounts,
+// behind the edge (see serve).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	id := newRequestID()
-	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), s.cfg.Timeout)
-	defer cancel()
-	r = r.WithContext(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
-	w.Header().Set("X-Request-Id", id)
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		if p := recover(); p != nil {
-			s.cfg.Logger.Error("panic", "request_id", id, "panic", p)
-			writeError(rec, r, s.cfg.Logger, visage.Errorf(visage.CodeInternal, "internal error"))
-		}
-		s.cfg.Logger.Info("request", "request_id", id, "method", r.Method, "path", s.logPath(r),
-			"status", rec.status, "ms", time.Since(start).Milliseconds())
-		if s.cfg.Metrics != nil {
-			// r.Pattern is the route the mux matched: a bounded label,
-			// unlike the path with its IDs.
-			s.cfg.Metrics.observe(r.Pattern, rec.status, time.Since(start))
-		}
-	}()
-	if r.ContentLength > s.cfg.MaxBody {
-		// Refuse before reading: the declared size is enough.
-		writeError(rec, r, s.cfg.Logger, visage.Errorf(visage.CodeRequestTooLarge, "the request body is %d bytes, over the %d-byte limit", r.ContentLength, s.cfg.MaxBody))
-		return
-	}
-	s.mux.ServeHTTP(rec, r)
+	s.serve(w, r, "main", s.mux, func(r *http.Request) (string, string) { return s.logPath(r), r.Pattern })
 }
 
 // logPath is the path to log: the mounted handlers' paths may carry
@@ -174,6 +170,10 @@ func (s *Server) logPath(r *http.Request) string {
 		}
 	}
 	return r.URL.Path
+}
+
+func healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -233,27 +233,4 @@ func (s *Server) withApp(h appHandler) http.Handler {
 			s.cfg.Logger.Error("usage not recorded", "request_id", requestID(r.Context()), "err", rerr)
 		}
 	})
-}
-
-type requestIDKey struct{}
-
-func newRequestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }

@@ -339,7 +339,13 @@ func TestMetrics(t *testing.T) {
 	s.call("GET", "/v1/faces", key, nil) // over the limit of 2 a minute
 	m.ObserveTimings(face.Timings{Detect: 3e6})
 
-	resp, err := http.Get(ts.URL + "/metrics")
+	admin, err := svc.CreateAdminToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,8 +44,10 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest) (*Registrat
 		return nil, err
 	}
 	name := strings.TrimSpace(req.Name)
-	if len(name) > 200 {
-		return nil, visage.Errorf(visage.CodeInvalidRequest, "name is longer than 200 bytes")
+	if name != "" {
+		if err := validText("name", name, MaxName); err != nil {
+			return nil, err
+		}
 	}
 	appName := name
 	if appName == "" {

@@ -66,8 +66,8 @@ func (s *Service) CreateApp(ctx context.Context, name, plan string) (*visage.App
 	if _, ok := s.plans[plan]; !ok {
 		return nil, visage.Errorf(visage.CodeInvalidRequest, "unknown plan %q", plan)
 	}
-	if name == "" || len(name) > 200 {
-		return nil, visage.Errorf(visage.CodeInvalidRequest, "an application needs a name of 1 to 200 bytes")
+	if err := validText("an application's name", name, MaxName); err != nil {
+		return nil, err
 	}
 	a := &visage.App{ID: newUUID(), PublicID: randomToken(publicTag, 10), Name: name, Plan: plan,
 		Settings: visage.AppSettings{Level: 4}, CreatedAt: s.now().UTC()}

@@ -59,6 +59,7 @@ type VerifyResult struct {
 	Cosine     float32
 	FacialID   string
 	ExternalID string
+	Number     int64 // the face's number in the app (visage.Face.Number)
 }
 
 // Verify says whether the photo shows the enrolled person named by
@@ -94,7 +95,9 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 	case facialID != "":
 		f, err = s.store.Face(ctx, app.ID, facialID)
 	case externalID != "":
-		f, err = s.store.FaceByExternalID(ctx, app.ID, externalID)
+		if err = ValidID("external_id", externalID); err == nil {
+			f, err = s.store.FaceByExternalID(ctx, app.ID, externalID)
+		}
 	default:
 		err = visage.Errorf(visage.CodeInvalidRequest, "verify needs facial_id or external_id")
 	}
@@ -111,7 +114,7 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 			return nil, err
 		}
 	}
-	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID}, nil
+	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number}, nil
 }
 
 // bestCosine is the cosine of the probe with the closest of the face's

@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"unicode/utf8"
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
@@ -46,7 +45,7 @@ const (
 // MinPersonFaceSize tall and MinPersonSharpness sharp, and pass the app's
 // liveness, age and duplicate rules. The returned face has no templates.
 func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID string, image []byte, replace bool) (*visage.Face, error) {
-	if err := validPersonID(externalID); err != nil {
+	if err := ValidID("the person's ID", externalID); err != nil {
 		return nil, err
 	}
 	set := app.Settings
@@ -91,7 +90,7 @@ func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID str
 			return nil, err
 		}
 		f.ID, f.Payload, f.PINHash, f.CreatedAt = old.ID, old.Payload, old.PINHash, old.CreatedAt
-		f.PINFailures, f.PINLockedUntil = old.PINFailures, old.PINLockedUntil
+		f.PINFailures, f.PINLockedUntil, f.Number = old.PINFailures, old.PINLockedUntil, old.Number
 	}
 	if set.PreventDuplicates {
 		// The person's own old photo is not a duplicate of the new one.
@@ -148,13 +147,6 @@ func photoCriteria(q face.Quality) error {
 	}
 	if q.Sharpness != nil && *q.Sharpness < MinPersonSharpness {
 		return visage.Errorf(CodeFaceBlurred, "the face is too blurred (sharpness %.0f, at least %d needed)", *q.Sharpness, MinPersonSharpness)
-	}
-	return nil
-}
-
-func validPersonID(id string) error {
-	if id == "" || len(id) > MaxExternalID || !utf8.ValidString(id) {
-		return visage.Errorf(visage.CodeInvalidRequest, "a person ID is 1 to %d bytes of UTF-8", MaxExternalID)
 	}
 	return nil
 }
@@ -221,7 +213,7 @@ func (s *Service) VerifyPerson(ctx context.Context, app *visage.App, image []byt
 	if err != nil {
 		return nil, err
 	}
-	if err := validPersonID(externalID); err != nil {
+	if err := ValidID("the person's ID", externalID); err != nil {
 		return nil, err
 	}
 	f, err := s.store.FaceByExternalID(ctx, app.ID, externalID)

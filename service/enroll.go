@@ -14,9 +14,15 @@ import (
 	"github.com/visagehq/visage/match"
 )
 
-// EnrollRequest is one person to enroll: 1 to MaxImages photos of them.
+// EnrollRequest is one person to enroll: 1 to MaxImages photos of them,
+// or as many faces of them that the engine already analysed.
 type EnrollRequest struct {
-	Images     [][]byte
+	Images [][]byte
+	// Faces, in place of Images, are the person's faces as analysed from
+	// camera frames (EnrollmentFrame: templates, age and gender), so that
+	// a caller keeps these rather than the frames' bytes and nothing is
+	// decoded twice.
+	Faces      []face.Face
 	ExternalID string
 	Payload    json.RawMessage
 	PIN        string
@@ -31,6 +37,7 @@ type EnrollRequest struct {
 type Enrolled struct {
 	FacialID   string
 	ExternalID string
+	Number     int64 // the face's number in the app (visage.Face.Number)
 	Timestamp  time.Time
 	// Age and Female are the mean estimates over the images.
 	Age, Female float32
@@ -41,11 +48,13 @@ type Enrolled struct {
 // Enroll checks the photos against the app's rules and stores the person.
 // Each image must show exactly one face; all must be the same person.
 func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest) (*Enrolled, error) {
-	if n := len(req.Images); n == 0 || n > MaxImages {
+	if n := len(req.Images) + len(req.Faces); n == 0 || n > MaxImages || len(req.Images) > 0 && len(req.Faces) > 0 {
 		return nil, visage.Errorf(visage.CodeInvalidRequest, "enroll takes 1 to %d images, got %d", MaxImages, n)
 	}
-	if len(req.ExternalID) > MaxExternalID {
-		return nil, visage.Errorf(visage.CodeInvalidRequest, "external_id is longer than %d bytes", MaxExternalID)
+	if req.ExternalID != "" {
+		if err := ValidID("external_id", req.ExternalID); err != nil {
+			return nil, err
+		}
 	}
 	if err := validPayload(req.Payload); err != nil {
 		return nil, err
@@ -65,10 +74,15 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 	if req.Live {
 		set.RequireLiveness = false
 	}
-	faces, err := s.analyzeAll(ctx, req.Images, face.Options{
-		Single: true, Background: Background, Embed: true, Quality: true,
-		Liveness: set.RequireLiveness, Attributes: true,
-	})
+	faces := req.Faces
+	if len(faces) == 0 {
+		faces, err = s.analyzeAll(ctx, req.Images, face.Options{
+			Single: true, Background: Background, Embed: true, Quality: true,
+			Liveness: set.RequireLiveness, Attributes: true,
+		})
+	} else {
+		err = analysed(faces, set.RequireLiveness)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +143,7 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 		// gallery; the engine's templates never fail this, so it is a bug.
 		s.log.Error("enrolled face not indexed", "app", app.ID, "face", f.ID, "err", err)
 	}
-	return &Enrolled{FacialID: f.ID, ExternalID: f.ExternalID, Timestamp: f.CreatedAt, Age: f.Age, Female: f.Female, Quality: faces[best].Quality}, nil
+	return &Enrolled{FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number, Timestamp: f.CreatedAt, Age: f.Age, Female: f.Female, Quality: faces[best].Quality}, nil
 }
 
 // analyzeAll analyses each image, naming the image in any error.
@@ -143,6 +157,17 @@ func (s *Service) analyzeAll(ctx context.Context, images [][]byte, opts face.Opt
 		out[i] = faces[0]
 	}
 	return out, nil
+}
+
+// analysed checks that faces given to Enroll carry what it uses: a
+// caller's mistake, not the client's.
+func analysed(faces []face.Face, liveness bool) error {
+	for _, f := range faces {
+		if f.Template == nil || f.Age == nil || f.Female == nil || liveness && f.Liveness == nil {
+			return visage.Errorf(visage.CodeInternal, "enroll: a face was analysed without its template, age, gender or liveness")
+		}
+	}
+	return nil
 }
 
 // imageError says which image an error is about when there are several.

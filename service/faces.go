@@ -84,7 +84,7 @@ func (s *Service) SetPIN(ctx context.Context, app *visage.App, facialID, pin str
 // FaceByExternalID returns the app's face with this external ID, without
 // its templates.
 func (s *Service) FaceByExternalID(ctx context.Context, app *visage.App, externalID string) (*visage.Face, error) {
-	if err := validPersonID(externalID); err != nil {
+	if err := ValidID("the person's ID", externalID); err != nil {
 		return nil, err
 	}
 	f, err := s.store.FaceByExternalID(ctx, app.ID, externalID)

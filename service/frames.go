@@ -27,7 +27,18 @@ func (s *Service) AppByPublicID(ctx context.Context, publicID string) (*visage.A
 // the movement checks of package liveness), and its passive liveness
 // when the app requires it. Nothing is stored.
 func (s *Service) Frame(ctx context.Context, app *visage.App, image []byte) (*face.Face, error) {
-	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Background: Background, Embed: true, Crop: true, Liveness: app.Settings.RequireLiveness})
+	return s.frame(ctx, app, image, false)
+}
+
+// EnrollmentFrame is Frame that also estimates age and gender, as a frame
+// a person may be enrolled from needs (EnrollRequest.Faces).
+func (s *Service) EnrollmentFrame(ctx context.Context, app *visage.App, image []byte) (*face.Face, error) {
+	return s.frame(ctx, app, image, true)
+}
+
+func (s *Service) frame(ctx context.Context, app *visage.App, image []byte, attributes bool) (*face.Face, error) {
+	faces, err := s.engine.Analyze(ctx, image, face.Options{Single: true, Background: Background, Embed: true, Crop: true,
+		Liveness: app.Settings.RequireLiveness, Attributes: attributes})
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 )
 
 // fioError is a widget answer that ends in a fioErrCode: the name as
@@ -21,6 +23,9 @@ type fioError struct {
 	Nonce     string `json:"nonce,omitempty"`
 	TriesLeft *int   `json:"tries_left,omitempty"`
 	status    int
+	// retry is when to try again after a 429 or 503 (Retry-After); 0
+	// for reply.DefaultRetryAfter.
+	retry time.Duration
 }
 
 func (e *fioError) Error() string { return e.Name + ": " + e.Message }
@@ -58,7 +63,9 @@ func asFio(err error) *fioError {
 		return fe
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fioErr("TIMEOUT", http.StatusServiceUnavailable, "the server took too long")
+		fe := fioErr("TIMEOUT", http.StatusServiceUnavailable, "the server took too long")
+		fe.retry = reply.RetryAfter(err) // the engine's queue, when it was busy
+		return fe
 	}
 	var ve *visage.Error
 	if errors.As(err, &ve) {
@@ -79,6 +86,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// writeFio answers with e. Every 429 and 503 says when to try again, so
+// that clients back off instead of retrying at once.
 func writeFio(w http.ResponseWriter, e *fioError) {
+	retry := e.retry
+	if retry <= 0 {
+		retry = reply.DefaultRetryAfter
+	}
+	reply.SetRetryAfter(w.Header(), e.status, retry)
 	writeJSON(w, e.status, map[string]any{"error": e})
 }

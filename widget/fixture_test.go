@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -28,6 +29,9 @@ type server struct {
 	t   testing.TB
 	url string
 	svc *service.Service
+	// http is the client the requests go through: nil for the default,
+	// or one bound to another loopback address (from).
+	http *http.Client
 }
 
 func newServer(t testing.TB, cfg widget.Config) *server {
@@ -86,6 +90,13 @@ func (s *server) app(set visage.AppSettings) *visage.App {
 // post sends a widget request and decodes the JSON answer.
 func (s *server) post(method, path string, hdr map[string]string, ctype string, body []byte) (int, map[string]any) {
 	s.t.Helper()
+	code, _, m := s.request(method, path, hdr, ctype, body)
+	return code, m
+}
+
+// request is post that also gives the answer's headers.
+func (s *server) request(method, path string, hdr map[string]string, ctype string, body []byte) (int, http.Header, map[string]any) {
+	s.t.Helper()
 	req, err := http.NewRequest(method, s.url+path, bytes.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
@@ -96,7 +107,11 @@ func (s *server) post(method, path string, hdr map[string]string, ctype string, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	hc := s.http
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req.WithContext(ctx))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -108,7 +123,20 @@ func (s *server) post(method, path string, hdr map[string]string, ctype string, 
 			s.t.Fatalf("%s %s: %d %q is not JSON", method, path, resp.StatusCode, raw)
 		}
 	}
-	return resp.StatusCode, out
+	return resp.StatusCode, resp.Header, out
+}
+
+// from is the same server seen from another client address: requests
+// leave from ip, one of the loopback addresses 127.0.0.0/8 that Linux
+// answers on, so the server tells visitors apart as it would on the
+// Internet.
+func (s *server) from(ip string) *server {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	s.t.Cleanup(tr.CloseIdleConnections)
+	c := *s
+	c.http = &http.Client{Transport: tr}
+	return &c
 }
 
 func jsonBody(t testing.TB, v any) []byte {

@@ -7,13 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"image"
-	_ "image/jpeg" // DecodeConfig of the frames' size
-	"io"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 )
@@ -54,11 +53,7 @@ type faceRect struct {
 }
 
 func (h *Handler) frame(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFrameBytes))
-	if err != nil {
-		writeFio(w, fioErr("PROCESSING_ERR", http.StatusRequestEntityTooLarge, "a frame must be a JPEG under 2 MB"))
-		return
-	}
+	body, bad := readFrame(w, r)
 	now := time.Now() // the frame's arrival, the only clock liveness trusts
 	s, err := h.sessions.take(r.PathValue("id"), r.Header.Get("X-Visage-Nonce"), now)
 	if err != nil {
@@ -66,11 +61,20 @@ func (h *Handler) frame(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.mu.Unlock()
+	var fw, fh int
+	if bad == nil {
+		fw, fh, bad = checkFrame(body)
+	}
+	// A camera never sends such a frame: the session ends.
+	if bad != nil {
+		writeFio(w, h.fail(s, bad))
+		return
+	}
 	if s.phase == ready {
 		writeFio(w, h.fail(s, fioErr("PROCESSING_ERR", http.StatusConflict, "the frames are done: complete the session")))
 		return
 	}
-	ans, err := h.step(r.Context(), s, body, now)
+	ans, err := h.step(r.Context(), s, body, image.Pt(fw, fh), now)
 	if err != nil {
 		fe := asFio(err)
 		if fe.status >= 500 {
@@ -90,8 +94,8 @@ func (h *Handler) fail(s *session, e *fioError) *fioError {
 	return e
 }
 
-// step moves a session on by one frame.
-func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Time) (*frameAnswer, error) {
+// step moves a session on by one frame, a JPEG of dim pixels.
+func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, dim image.Point, now time.Time) (*frameAnswer, error) {
 	s.nframes++
 	if s.nframes > maxFrames {
 		return nil, errTimeout("too many frames without a result")
@@ -113,11 +117,11 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 		return &last, nil
 	}
 	s.counted, s.seen[sum] = now, true
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(jpeg))
-	if err != nil || cfg.Width == 0 || cfg.Height == 0 {
-		return nil, fioErr("PROCESSING_ERR", http.StatusBadRequest, "a frame must be a JPEG image")
+	analyse := h.svc.Frame
+	if s.op == Enroll && s.phase == still {
+		analyse = h.svc.EnrollmentFrame // the still frames are what is enrolled
 	}
-	f, err := h.svc.Frame(ctx, s.app, jpeg)
+	f, err := analyse(ctx, s.app, jpeg)
 	switch code := visage.ErrorCode(err); code {
 	case "":
 	case visage.CodeNoFace, visage.CodeManyFaces:
@@ -134,24 +138,25 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 		return nil, err
 	}
 	s.lastFace, s.faceless = now, ""
-	fr := frame{jpeg: jpeg, template: f.Template, size: f.Box.H / float32(cfg.Height),
-		shape: liveness.FrameOf(f)}
+	width, height := float32(dim.X), float32(dim.Y)
+	fr := frame{face: f, size: f.Box.H / height, shape: liveness.FrameOf(f)}
+	f.Crop = nil // shape holds it, and lets it go when it is no longer needed
 	if f.Liveness != nil {
 		fr.liveness = *f.Liveness
 	}
 	ans := &frameAnswer{Face: &faceRect{
-		X: f.Box.X / float32(cfg.Width), Y: f.Box.Y / float32(cfg.Height),
-		W: f.Box.W / float32(cfg.Width), H: f.Box.H / float32(cfg.Height)}}
+		X: f.Box.X / width, Y: f.Box.Y / height,
+		W: f.Box.W / width, H: f.Box.H / height}}
 	shift := float32(0)
 	if s.lastBox != nil {
 		dx := (f.Box.X + f.Box.W/2) - (s.lastBox.X + s.lastBox.W/2)
 		dy := (f.Box.Y + f.Box.H/2) - (s.lastBox.Y + s.lastBox.H/2)
-		shift = max(abs(dx), abs(dy)) / float32(cfg.Width)
+		shift = max(abs(dx), abs(dy)) / width
 	}
 	s.lastBox = &f.Box
 
 	if len(s.frames) > 0 {
-		same, err := h.svc.SamePerson(s.app, s.frames[0].template, fr.template)
+		same, err := h.svc.SamePerson(s.app, s.frames[0].face.Template, f.Template)
 		if err != nil {
 			return nil, err
 		}
@@ -215,6 +220,9 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, now time.Ti
 			return s.answer(ans, out.Progress), nil
 		}
 		s.lastSteps = now
+		// Only a movement under way judges frames against the crop of its
+		// reference: a session holds one crop at a time.
+		mv.Ref.Crop = nil
 		if s.move+1 < len(s.moves) {
 			s.phase = centring
 			ans.Guidance = "face_camera"
@@ -421,7 +429,7 @@ func (s *session) bestFrame() *visage.Template {
 			best = i
 		}
 	}
-	return s.frames[best].template
+	return s.frames[best].face.Template
 }
 
 // completeRequest finishes a session.
@@ -471,11 +479,11 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) run(ctx context.Context, s *session, req completeRequest) (any, error) {
 	switch {
 	case s.op == Enroll:
-		imgs := make([][]byte, len(s.frames))
+		faces := make([]face.Face, len(s.frames))
 		for i, f := range s.frames {
-			imgs[i] = f.jpeg
+			faces[i] = *f.face
 		}
-		e, err := h.svc.Enroll(ctx, s.app, service.EnrollRequest{Images: imgs, Payload: req.Payload, PIN: req.PIN, Live: s.app.Settings.RequireLiveness})
+		e, err := h.svc.Enroll(ctx, s.app, service.EnrollRequest{Faces: faces, Payload: req.Payload, PIN: req.PIN, Live: s.app.Settings.RequireLiveness})
 		if err != nil {
 			return nil, err
 		}

@@ -345,7 +345,8 @@ func TestSessionGate(t *testing.T) {
 		{"no origin when not required", open.PublicID, map[string]string{}, 201, ""},
 		{"allowed origin and country", strict.PublicID, map[string]string{"Origin": site, "CF-IPCountry": "fr"}, 201, ""},
 		{"country listed in lower case", strict.PublicID, map[string]string{"Origin": site, "CF-IPCountry": "ES"}, 201, ""},
-		{"Referer when there is no Origin", strict.PublicID, map[string]string{"Referer": site + "/login?x=1", "CF-IPCountry": "FR"}, 201, ""},
+		{"Referer when there is no Origin", strict.PublicID, map[string]string{"Referer": site + "/login?x=1", "CF-IPCountry": "FR"}, 403, "FORBIDDDEN_ORIGIN"},
+		{"Referer when there is no Origin, any origin allowed", open.PublicID, map[string]string{"Referer": site + "/login?x=1"}, 201, ""},
 		{"forbidden origin", strict.PublicID, map[string]string{"Origin": "https://evil.example", "CF-IPCountry": "FR"}, 403, "FORBIDDDEN_ORIGIN"},
 		{"a port makes another origin", strict.PublicID, map[string]string{"Origin": site + ":8443", "CF-IPCountry": "FR"}, 403, "FORBIDDDEN_ORIGIN"},
 		{"empty origin", strict.PublicID, map[string]string{"CF-IPCountry": "FR"}, 403, "EMPTY_ORIGIN"},
@@ -391,7 +392,7 @@ func TestFrameChecks(t *testing.T) {
 	}
 
 	c, _, _ = s.open(t, app.PublicID, widget.Authenticate, nil, nil)
-	if code, m := c.frame(t, []byte("not a jpeg")); code != http.StatusBadRequest || errCode(m) != "PROCESSING_ERR" {
+	if code, m := c.frame(t, []byte("not a jpeg")); code != http.StatusUnsupportedMediaType || errCode(m) != "PROCESSING_ERR" {
 		t.Errorf("a frame that is not a JPEG: %d %v", code, m)
 	}
 }
@@ -543,14 +544,16 @@ func TestAssetsAndDemo(t *testing.T) {
 	}
 }
 
-// An app has at most 100 sessions open at once: the next one is refused
-// with TOO_MANY_REQUESTS until one ends (here, closed by its page).
+// An app has at most 100 sessions open at once, from any number of
+// addresses (here ten, ten each): the next one is refused with
+// TOO_MANY_REQUESTS and a Retry-After until one ends (here, closed by its
+// page).
 func TestTooManySessions(t *testing.T) {
 	s := newServer(t, widget.Config{})
 	app := s.app(visage.AppSettings{})
 	var first *client
 	for i := range 100 {
-		c, code, m := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+		c, code, m := s.from(fmt.Sprintf("127.0.1.%d", i/10+1)).open(t, app.PublicID, widget.Authenticate, nil, nil)
 		if code != http.StatusCreated {
 			t.Fatalf("session %d: %d %v", i+1, code, m)
 		}
@@ -558,13 +561,17 @@ func TestTooManySessions(t *testing.T) {
 			first = c
 		}
 	}
-	if _, code, m := s.open(t, app.PublicID, widget.Authenticate, nil, nil); code != http.StatusTooManyRequests || errCode(m) != "TOO_MANY_REQUESTS" {
+	other := s.from("127.0.1.11")
+	code, hdr, m := other.request("POST", "/widget/v1/sessions", map[string]string{"Origin": site}, "application/json",
+		jsonBody(t, map[string]any{"public_id": app.PublicID, "operation": widget.Authenticate}))
+	if code != http.StatusTooManyRequests || errCode(m) != "TOO_MANY_REQUESTS" {
 		t.Fatalf("session 101: %d %v, want 429 TOO_MANY_REQUESTS", code, m)
 	}
-	if code, m := s.post("DELETE", "/widget/v1/sessions/"+first.id, map[string]string{"X-Visage-Nonce": first.nonce}, "", nil); code != http.StatusNoContent {
+	checkRetryAfter(t, hdr)
+	if code, m := first.s.post("DELETE", "/widget/v1/sessions/"+first.id, map[string]string{"X-Visage-Nonce": first.nonce}, "", nil); code != http.StatusNoContent {
 		t.Fatalf("closing a session: %d %v", code, m)
 	}
-	if _, code, m := s.open(t, app.PublicID, widget.Authenticate, nil, nil); code != http.StatusCreated {
+	if _, code, m := other.open(t, app.PublicID, widget.Authenticate, nil, nil); code != http.StatusCreated {
 		t.Errorf("after one closed: %d %v", code, m)
 	}
 	if code, _ := first.frame(t, []byte("x")); code != http.StatusGone {

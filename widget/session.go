@@ -35,12 +35,13 @@ const (
 	ready                 // frames done; waiting for complete (and a PIN)
 )
 
-// frame is a kept camera frame: the JPEG goes to the service at the end,
-// the template and pose check the frames that follow. They live in memory
-// only, for the session's life.
+// frame is what a session keeps of a still camera frame: its analysis,
+// which checks the frames that follow and, for an enrollment, goes to the
+// service at the end. Not its bytes: a JPEG is larger than all of this
+// but the crop, and anyone can send frames. It lives in memory only, for
+// the session's life.
 type frame struct {
-	jpeg     []byte
-	template *visage.Template
+	face     *face.Face     // template, age and gender; its crop is in shape
 	shape    liveness.Frame // pose, landmarks and, for references, the crop
 	size     float32        // face height as a fraction of the frame's
 	liveness float32
@@ -56,6 +57,8 @@ type session struct {
 	app     *visage.App
 	op      Operation
 	userID  string // Verify: the external ID the page claims
+	client  string // the visitor's address (clientAddress), for the limits
+	expiry  *time.Timer
 	moves   []liveness.Move
 	move    int // the movement asked now
 	idle    time.Duration
@@ -86,34 +89,64 @@ type session struct {
 
 // sessions holds the live sessions. Sessions are per server: the page
 // talks to the server that opened its session (sticky routing when
-// several replicas serve one host).
+// several replicas serve one host). It counts them per app and per
+// visitor, for the limits.
 type sessions struct {
-	mu sync.Mutex
-	m  map[string]*session
+	mu       sync.Mutex
+	m        map[string]*session
+	byApp    map[string]int
+	byClient map[string]int
 }
 
-func (ss *sessions) add(s *session) {
+func newSessions() sessions {
+	return sessions{m: map[string]*session{}, byApp: map[string]int{}, byClient: map[string]int{}}
+}
+
+// add opens s unless that would go over a limit: the server's (503, so
+// that no app or visitor is blamed), the app's or the visitor's (429).
+func (ss *sessions) add(s *session, lim Config) *fioError {
 	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	switch {
+	case len(ss.m) >= lim.MaxSessions:
+		return tooMany(http.StatusServiceUnavailable, "the server has too many widget sessions open")
+	case ss.byApp[s.app.ID] >= lim.MaxSessionsPerApp:
+		return tooMany(http.StatusTooManyRequests, "too many widget sessions are open for this application")
+	case ss.byClient[s.client] >= lim.MaxSessionsPerAddress:
+		return tooMany(http.StatusTooManyRequests, "too many widget sessions are open from this address")
+	}
 	ss.m[s.id] = s
-	ss.mu.Unlock()
+	ss.byApp[s.app.ID]++
+	ss.byClient[s.client]++
+	return nil
+}
+
+func tooMany(status int, msg string) *fioError {
+	e := fioErr("TOO_MANY_REQUESTS", status, msg)
+	e.retry = sessionRetry
+	return e
 }
 
 func (ss *sessions) remove(id string) {
 	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s := ss.m[id]
+	if s == nil {
+		return
+	}
 	delete(ss.m, id)
-	ss.mu.Unlock()
+	decrement(ss.byApp, s.app.ID)
+	decrement(ss.byClient, s.client)
 }
 
-func (ss *sessions) count(appID string) int {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	n := 0
-	for _, s := range ss.m {
-		if s.app.ID == appID {
-			n++
-		}
+// decrement counts one down, dropping a key at zero so that the maps hold
+// only who has sessions open.
+func decrement(m map[string]int, key string) {
+	if m[key] <= 1 {
+		delete(m, key)
+	} else {
+		m[key]--
 	}
-	return n
 }
 
 var errExpired = fioErr("SESSION_EXPIRED", http.StatusGone, "this widget session has ended, expired or was replayed; open a new one")
@@ -142,12 +175,16 @@ func token() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// end closes the session: no request can use it again, and its frames
-// are dropped.
+// end closes the session: no request can use it again, and what it kept
+// of its frames is dropped, as is its expiry timer, which would hold the
+// session until its TTL.
 func (s *session) end() {
 	s.ended = true
-	s.frames, s.ref, s.moves, s.seen = nil, nil, nil, nil
+	s.frames, s.ref, s.moves, s.seen, s.livenessN = nil, nil, nil, nil, nil
 	s.result = nil
+	if s.expiry != nil {
+		s.expiry.Stop()
+	}
 }
 
 // enrolledJSON is fio.js's enroll result.

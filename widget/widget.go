@@ -46,15 +46,28 @@ type Config struct {
 	// DemoPublicID, when set, serves the demo page at /demo for that app.
 	DemoPublicID string
 	Logger       *slog.Logger
+
+	// The sessions open at a time (docs/widget.md, Limits): on the whole
+	// server, a memory budget (default 1000; over it, 503); per app
+	// (default 100) and per visitor's address (default 10; over either,
+	// 429), so that one address cannot take an app's sessions from
+	// everyone else.
+	MaxSessions           int
+	MaxSessionsPerApp     int
+	MaxSessionsPerAddress int
+	// AddressHeader names the request header carrying the visitor's
+	// address (its last one), set by a proxy in front of Visage that the
+	// operator trusts: e.g. CF-Connecting-IP behind Cloudflare. Without
+	// it, X-Forwarded-For is trusted from loopback and private addresses
+	// only (clientAddress).
+	AddressHeader string
 }
 
 // Limits of the protocol.
 const (
-	maxFrameBytes   = 2 << 20 // a 640-pixel JPEG is 30–80 kB
-	maxFrames       = 600     // per session: a minute or two of frames
+	maxFrames       = 600 // per session: a minute or two of frames
 	maxIdle         = 120 * time.Second
 	defaultIdle     = 27 * time.Second // fio.js's idleTimeout
-	maxLiveSessions = 100              // per app, at a time
 	frameIntervalMS = 150
 )
 
@@ -77,7 +90,15 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &Handler{svc: svc, cfg: cfg, mux: http.NewServeMux(), sessions: sessions{m: map[string]*session{}}}
+	for _, l := range []struct {
+		v   *int
+		def int
+	}{{&cfg.MaxSessions, defaultMaxSessions}, {&cfg.MaxSessionsPerApp, defaultMaxSessionsPerApp}, {&cfg.MaxSessionsPerAddress, defaultMaxSessionsPerAddress}} {
+		if *l.v <= 0 {
+			*l.v = l.def
+		}
+	}
+	h := &Handler{svc: svc, cfg: cfg, mux: http.NewServeMux(), sessions: newSessions()}
 	for _, name := range []string{"fio.js", "fio.mjs", "widget.js", "fio.d.ts"} {
 		h.mux.HandleFunc("GET /"+name, h.asset(name))
 	}
@@ -134,9 +155,12 @@ func (h *Handler) cors(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// allowOrigin echoes the page's origin, except "null": that is what any
+// sandboxed iframe or local file sends, whoever wrote it, and allowing it
+// would hand the answers to all of them.
 func allowOrigin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Origin")
-	if o := r.Header.Get("Origin"); o != "" {
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		w.Header().Set("Access-Control-Allow-Origin", o)
 	}
 }
@@ -179,21 +203,13 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 		writeFio(w, err)
 		return
 	}
-	if _, err := h.svc.Admit(r.Context(), app); err != nil {
-		writeFio(w, asFio(err))
-		return
-	}
-	if h.sessions.count(app.ID) >= maxLiveSessions {
-		writeFio(w, fioErr("TOO_MANY_REQUESTS", http.StatusTooManyRequests, "too many widget sessions are open for this application"))
-		return
-	}
 	idle := time.Duration(req.IdleTimeout * float64(time.Second))
 	if idle <= 0 {
 		idle = defaultIdle
 	}
 	idle = min(idle, maxIdle)
 	now := time.Now()
-	s := &session{id: token(), nonce: token(), app: app, op: req.Operation, userID: req.UserID,
+	s := &session{id: token(), nonce: token(), app: app, op: req.Operation, userID: req.UserID, client: h.clientAddress(r),
 		idle: idle, opened: now, expires: now.Add(h.cfg.TTL), pin: "none", seen: map[[32]byte]bool{}}
 	for _, m := range liveness.Draw(h.cfg.Movements) {
 		s.moves = append(s.moves, liveness.Move{Movement: m})
@@ -201,44 +217,68 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 	if s.op == Enroll && app.Settings.RequirePIN {
 		s.pin = "choose"
 	}
-	h.sessions.add(s)
+	// The limits on open sessions before the plan's rate: a visitor
+	// refused for holding too many must not spend the app's requests.
+	if err := h.sessions.add(s, h.cfg); err != nil {
+		writeFio(w, err)
+		return
+	}
+	if adm, err := h.svc.Admit(r.Context(), app); err != nil {
+		h.sessions.remove(s.id)
+		fe := asFio(err)
+		fe.retry = adm.RetryAfter
+		writeFio(w, fe)
+		return
+	}
 	// At expiry the session goes, frames and all, even if the page never
 	// comes back: camera frames do not wait in memory for a sweep.
-	time.AfterFunc(h.cfg.TTL, func() {
+	s.mu.Lock()
+	s.expiry = time.AfterFunc(h.cfg.TTL, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if !s.ended {
 			h.finish(s, false)
 		}
 	})
+	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"session": s.id, "nonce": s.nonce, "expires_in": int(h.cfg.TTL.Seconds()),
 		"pin": s.pin, "frame_interval_ms": frameIntervalMS,
 	})
 }
 
-// checkOrigin holds the page's origin (Origin, else Referer's) against the
-// app's allowed origins.
+// checkOrigin holds the page's origin against the app's allowed origins.
+// Only the Origin header can prove one: browsers send it with every
+// request the widget makes, and pages cannot change it. A Referer can be
+// left out or trimmed by the page's referrer policy, and "null" is what
+// any sandboxed iframe or local file sends, so neither passes for an
+// allowed origin. Without allowed origins, the Referer still tells that
+// a request named an origin at all (reject_empty_origin).
 func (h *Handler) checkOrigin(r *http.Request, app *visage.App) *fioError {
-	origin := r.Header.Get("Origin")
-	if origin == "" || origin == "null" {
-		if u, err := url.Parse(r.Header.Get("Referer")); err == nil && u.Host != "" {
-			origin = u.Scheme + "://" + u.Host
-		} else {
-			origin = ""
-		}
-	}
 	set := app.Settings
-	if origin == "" {
-		if set.RejectEmptyOrigin {
-			return fioErr("EMPTY_ORIGIN", http.StatusForbidden, "the request names no origin (Origin or Referer) and the application requires one")
-		}
-		return nil
+	origin := r.Header.Get("Origin")
+	if origin == "null" {
+		origin = ""
+	}
+	if origin == "" && refererOrigin(r) == "" && set.RejectEmptyOrigin {
+		return fioErr("EMPTY_ORIGIN", http.StatusForbidden, "the request names no origin (Origin or Referer) and the application requires one")
 	}
 	if len(set.AllowedOrigins) > 0 && !slices.Contains(set.AllowedOrigins, strings.ToLower(origin)) {
+		if origin == "" {
+			return fioErr("FORBIDDDEN_ORIGIN", http.StatusForbidden, "the application allows only some origins and the request's Origin header names none")
+		}
 		return fioErr("FORBIDDDEN_ORIGIN", http.StatusForbidden, "the origin "+origin+" is not among the application's allowed origins")
 	}
 	return nil
+}
+
+// refererOrigin is the origin of the Referer header, or "".
+func refererOrigin(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("Referer"))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // checkCountry holds the trusted country header against the app's allowed

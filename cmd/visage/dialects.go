@@ -91,10 +91,15 @@ func (d *dialectFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.devCodes, "dev-log-codes", false, "development only: with neither --smtp-addr nor --sms-url, print one-time codes to the log")
 }
 
+// ownListener is a dialect served at the root of an address of its own.
+type ownListener struct {
+	name, addr string
+	handler    http.Handler
+}
+
 // mount builds the enabled dialects: their mounts on the main listener,
 // and the handlers of those with a listener of their own.
-func (d *dialectFlags) mount(svc *service.Service, st store.Store, log *slog.Logger) (mounts []vhttp.Mount, own map[string]http.Handler, err error) {
-	own = map[string]http.Handler{}
+func (d *dialectFlags) mount(svc *service.Service, st store.Store, log *slog.Logger) (mounts []vhttp.Mount, own []ownListener, err error) {
 	var on []string
 	if d.on != "none" && d.on != "" {
 		on = strings.Split(d.on, ",")
@@ -114,7 +119,7 @@ func (d *dialectFlags) mount(svc *service.Service, st store.Store, log *slog.Log
 		h := dl.build(d, svc, st, log)
 		mounts = append(mounts, vhttp.Mount{Pattern: dl.prefix, Handler: http.StripPrefix(strings.TrimSuffix(dl.prefix, "/"), h)})
 		if dl.addr != "" {
-			own[dl.addr] = h
+			own = append(own, ownListener{name: dl.name, addr: dl.addr, handler: h})
 		}
 	}
 	return mounts, own, nil

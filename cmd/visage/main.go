@@ -41,6 +41,7 @@ Usage:
   visage bench pad --data DIR [--sessions N] widget sessions played over HTTP: presentation attacks and real people
   visage bench liveness --data DIR           the movement check frame by frame: real turns against warped photos
   visage bench human-pad --human-models DIR  human-models' anti-spoofing models against MiniFASNet, alone and fused
+  visage bench abuse [--duration 5m]         a server at twice its capacity, with heavy images, widget floods and slow clients
   visage calibrate --data DIR [--pack P]     score every LFW pair and write the pack's score table
   visage models convert                      make the ONNX models that come as TF.js or TFLite (make setup runs it)
   visage version
@@ -136,7 +137,14 @@ func (f *engineFlags) open() (*face.Engine, error) { return f.openObserved(nil) 
 
 // openObserved opens the engine with a receiver for its stage timings.
 func (f *engineFlags) openObserved(observe func(face.Timings)) (*face.Engine, error) {
-	return face.New(face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Pack: f.pack, Workers: f.workers, Observe: observe})
+	cfg := f.config()
+	cfg.Observe = observe
+	return face.New(cfg)
+}
+
+// config is the engine's configuration as the flags set it.
+func (f *engineFlags) config() face.Config {
+	return face.Config{RuntimeLib: f.ortLib, ModelDir: f.models, Pack: f.pack, Workers: f.workers}
 }
 
 // parse parses args with fs, allowing flags after positional arguments

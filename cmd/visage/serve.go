@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/visagehq/visage/face"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/liveness"
@@ -60,6 +61,28 @@ func (d *dataFlags) openFresh() (st store.Store, key []byte, fresh bool, err err
 	return st, key, fresh, err
 }
 
+// edgeFlags are the limits every listener holds its clients to, and the
+// admin listener (docs/security.md).
+type edgeFlags struct {
+	adminAddr                  string
+	header, body, upload, idle time.Duration
+	queueWait                  time.Duration
+}
+
+func (e *edgeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&e.adminAddr, "admin-addr", "", "serve /metrics (without a token) and /healthz, /readyz on this address, for the operator's network only; off by default, when /metrics takes the admin token")
+	fs.DurationVar(&e.header, "header-timeout", 10*time.Second, "longest time a client may take to send a request's headers")
+	fs.DurationVar(&e.body, "body-timeout", 10*time.Second, "longest time a client may take to send a small JSON body (settings, payload, PIN)")
+	fs.DurationVar(&e.upload, "upload-timeout", 20*time.Second, "longest time a client may take to send a body with photos (the /v1 face calls, the widget's frames, the dialects)")
+	fs.DurationVar(&e.idle, "idle-timeout", 60*time.Second, "how long a kept-alive connection may wait for its next request")
+	fs.DurationVar(&e.queueWait, "max-queue-wait", 5*time.Second, "longest wait for a free engine worker; beyond it, 503 TIMEOUT with Retry-After at once")
+}
+
+// server is the http.Server of one listener, with the edge's timeouts.
+func (e *edgeFlags) server(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: e.header, IdleTimeout: e.idle}
+}
+
 // pinKey derives the PIN-hashing key from the data key, so that one secret
 // protects the data folder.
 func pinKey(dataKey []byte) []byte {
@@ -73,14 +96,20 @@ func runServe(args []string, out io.Writer) error {
 	var ef engineFlags
 	var df dataFlags
 	var dlf dialectFlags
+	var edge edgeFlags
 	ef.register(fs)
 	df.register(fs)
 	dlf.register(fs)
+	edge.register(fs)
 	defAddr := os.Getenv("VISAGE_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defAddr, "listen address ($VISAGE_ADDR)")
+	maxSessions := fs.Int("max-sessions", 0, "open widget sessions on the whole server, beyond which new ones get 503 (default 1000)")
+	maxSessionsApp := fs.Int("max-sessions-per-app", 0, "open widget sessions per application (default 100)")
+	maxSessionsAddr := fs.Int("max-sessions-per-address", 0, "open widget sessions per visitor address, IPv6 by /64 (default 10)")
+	addressHeader := fs.String("address-header", "", "request header with the visitor's address, set by a proxy you trust, e.g. CF-Connecting-IP (default: the connection's address, or X-Forwarded-For's last entry from a loopback or private proxy)")
 	countryHeader := fs.String("country-header", os.Getenv("VISAGE_COUNTRY_HEADER"), "request header with the client's ISO 3166-1 country, set by a proxy you trust, e.g. CF-IPCountry ($VISAGE_COUNTRY_HEADER)")
 	challenges := fs.String("challenges", "turn_left,turn_right", "the head movements the widget asks for, two drawn at random per session, from turn_left, turn_right, nod_up, nod_down")
 	demo := fs.Bool("demo", false, "serve /demo: the widget on a demo application, created on first use")
@@ -93,6 +122,7 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	slog.SetDefault(log) // packages that warn on their own (the store) write the same lines
 
 	st, key, fresh, err := df.openFresh()
 	if err != nil {
@@ -104,7 +134,9 @@ func runServe(args []string, out io.Writer) error {
 
 	gallery := index.New()
 	metrics := vhttp.NewMetrics(gallery.Sizes)
-	eng, err := ef.openObserved(metrics.ObserveTimings)
+	ecfg := ef.config()
+	ecfg.Observe, ecfg.MaxQueueWait = metrics.ObserveTimings, edge.queueWait
+	eng, err := face.New(ecfg)
 	if err != nil {
 		return err
 	}
@@ -131,7 +163,8 @@ func runServe(args []string, out io.Writer) error {
 	if err != nil {
 		return usageError{"serve: --challenges: " + err.Error()}
 	}
-	wcfg := widget.Config{CountryHeader: *countryHeader, Movements: moves, Logger: log, OnVerdict: metrics.LivenessVerdict}
+	wcfg := widget.Config{CountryHeader: *countryHeader, Movements: moves, Logger: log, OnVerdict: metrics.LivenessVerdict,
+		MaxSessions: *maxSessions, MaxSessionsPerApp: *maxSessionsApp, MaxSessionsPerAddress: *maxSessionsAddr, AddressHeader: *addressHeader}
 	if *demo {
 		if wcfg.DemoPublicID, err = demoApp(ctx, svc); err != nil {
 			return err
@@ -146,29 +179,42 @@ func runServe(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics, Mounts: append(mounts, dmounts...)})
+	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics, Mounts: append(mounts, dmounts...),
+		BodyTimeout: edge.body, UploadTimeout: edge.upload})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
-	servers := []*http.Server{srv}
-	errc := make(chan error, 1+len(own))
-	for a, h := range own {
-		l, err := net.Listen("tcp", a)
+	var servers []*http.Server
+	errc := make(chan error, 2+len(own))
+	serve := func(l net.Listener, h http.Handler) {
+		s := edge.server(h)
+		servers = append(servers, s)
+		go func() { errc <- s.Serve(l) }()
+	}
+	// Every listener is behind the same edge: each dialect's own, and the
+	// admin one.
+	for _, o := range own {
+		l, err := net.Listen("tcp", o.addr)
 		if err != nil {
 			return err
 		}
-		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		servers = append(servers, s)
-		go func() { errc <- s.Serve(l) }()
-		fmt.Fprintf(out, "also speaking a dialect at the root of http://%s\n", l.Addr())
+		serve(l, api.Wrap(o.name, o.handler))
+		fmt.Fprintf(out, "also speaking %s at the root of http://%s\n", o.name, l.Addr())
+	}
+	if edge.adminAddr != "" {
+		l, err := net.Listen("tcp", edge.adminAddr)
+		if err != nil {
+			return err
+		}
+		serve(l, api.AdminHandler())
+		fmt.Fprintf(out, "admin listener (/metrics, /healthz, /readyz) on http://%s\n", l.Addr())
 	}
 	fmt.Fprintf(out, "Visage listening on http://%s (data in %s, %d faces loaded)\n", ln.Addr(), df.dir, sum(gallery.Sizes()))
 	if *demo {
 		fmt.Fprintf(out, "Try the widget: http://%s/demo\n", ln.Addr())
 	}
-	go func() { errc <- srv.Serve(ln) }()
+	serve(ln, api)
 	select {
 	case err := <-errc:
 		return err

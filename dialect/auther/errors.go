@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 	"github.com/visagehq/visage/service"
 )
 
@@ -139,6 +140,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		log.Error("auther: request failed", "code", ae.Code, "err", err)
 		ae.Detail = ""
 	}
+	reply.SetRetryAfter(w.Header(), ae.Status, reply.RetryAfter(err))
 	writeJSON(w, ae.Status, ae)
 }
 

@@ -8,9 +8,9 @@ import (
 	"math"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 	"github.com/visagehq/visage/internal/upload"
 	"github.com/visagehq/visage/service"
 )
@@ -30,12 +30,13 @@ func personOf(f *visage.Face) person {
 	return person{PersonID: f.ExternalID, Created: f.CreatedAt.UTC().Format(timeFormat), Updated: f.UpdatedAt.UTC().Format(timeFormat)}
 }
 
-// personID is the path's person ID, checked here so that a bad one gets
-// its own code rather than the body's.
+// personID is the path's person ID, checked here (service.ValidID) so
+// that a bad one gets its own code rather than the body's.
 func personID(r *http.Request) (string, error) {
 	id := r.PathValue("personId")
-	if len(id) > service.MaxExternalID || !utf8.ValidString(id) {
-		return "", errorOf("P_003", fmt.Sprintf("a person ID is 1 to %d bytes of UTF-8", service.MaxExternalID))
+	var ve *visage.Error
+	if err := service.ValidID("personId", id); errors.As(err, &ve) {
+		return "", errorOf("P_003", ve.Message)
 	}
 	return id, nil
 }
@@ -47,11 +48,7 @@ func decode(body []byte, v any) error {
 		return errorOf("R_002", "the body is empty; send a JSON object")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return errorOf("R_002", fmt.Sprintf("%s must be a %s", typeErr.Field, typeErr.Type))
-		}
-		return errorOf("R_002", "the body is not a JSON object")
+		return errorOf("R_002", reply.JSONError(err))
 	}
 	return nil
 }

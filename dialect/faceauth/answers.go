@@ -21,10 +21,12 @@ type account struct {
 
 type enrolled struct {
 	Success bool `json:"success"`
-	// FaceID is Visage's facial ID, a UUID: FaceAuth shows a number.
-	FaceID         string `json:"face_id"`
+	// FaceID is the face's number in the app, as FaceAuth shows it;
+	// FacialID is Visage's: the native API's ID of the same face.
+	FaceID         int64  `json:"face_id"`
 	ExternalUserID string `json:"external_user_id"`
 	Message        string `json:"message"`
+	FacialID       string `json:"facial_id"`
 }
 
 type verified struct {
@@ -40,9 +42,10 @@ type verified struct {
 }
 
 type verifiedUser struct {
-	ID             string `json:"id"` // the facial ID, as face_id
+	ID             int64  `json:"id"` // the face's number, as face_id
 	ExternalUserID string `json:"external_user_id"`
 	Name           string `json:"name"`
+	FacialID       string `json:"facial_id"` // Visage's, as enroll's
 }
 
 type matched struct {

@@ -70,7 +70,7 @@ func (h *handler) enroll(w http.ResponseWriter, r *http.Request, app *visage.App
 	if err != nil {
 		return nil, err
 	}
-	return enrolled{Success: true, FaceID: en.FacialID, ExternalUserID: en.ExternalID, Message: "Face enrolled successfully"}, nil
+	return enrolled{Success: true, FaceID: en.Number, ExternalUserID: en.ExternalID, Message: "Face enrolled successfully", FacialID: en.FacialID}, nil
 }
 
 // verify checks that the photo shows the person enrolled under the name
@@ -98,7 +98,7 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request, app *visage.App
 		Message: "Not verified as " + name}
 	if service.FaceAuthMatch(res.Match, dist, res.Similarity) {
 		v.Match, v.Status, v.Identity, v.Message = true, "match", &name, "Verified as "+name
-		v.User = &verifiedUser{ID: res.FacialID, ExternalUserID: res.ExternalID, Name: res.ExternalID}
+		v.User = &verifiedUser{ID: res.Number, ExternalUserID: res.ExternalID, Name: res.ExternalID, FacialID: res.FacialID}
 	}
 	return v, nil
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/service"
 )
 
 // FaceAuth's error codes, as its error table spells them, and the two
@@ -65,8 +67,9 @@ var fromService = map[visage.Code]struct {
 	visage.CodeManyFaces:       {http.StatusUnprocessableEntity, codeNoFace},
 	visage.CodeFaceNotFrontal:  {http.StatusUnprocessableEntity, codeNoFace},
 	visage.CodeNotFound:        {http.StatusNotFound, codeNoEnrolledFaces},
-	// The name is taken (enroll); register answers EMAIL_EXISTS instead.
-	visage.CodeConflict:      {http.StatusConflict, codeValidation},
+	// The name is taken (enroll): 400, as FaceAuth's table gives this
+	// code; register answers EMAIL_EXISTS instead.
+	visage.CodeConflict:      {http.StatusBadRequest, codeValidation},
 	visage.CodeRateLimit:     {http.StatusTooManyRequests, codeRateLimit},
 	visage.CodeQuotaExceeded: {http.StatusTooManyRequests, codeMonthlyLimit},
 	// Anything else, INTERNAL first, is PROCESSING_ERROR (500).
@@ -75,6 +78,8 @@ var fromService = map[visage.Code]struct {
 	visage.CodePadAttack:        {http.StatusForbidden, string(visage.CodePadAttack)},
 	visage.CodeMinorsNotAllowed: {http.StatusForbidden, string(visage.CodeMinorsNotAllowed)},
 	visage.CodePINRequired:      {http.StatusUnauthorized, string(visage.CodePINRequired)},
+	visage.CodeWrongPIN:         {http.StatusUnauthorized, string(visage.CodeWrongPIN)},
+	visage.CodePINLocked:        {http.StatusTooManyRequests, string(visage.CodePINLocked)},
 }
 
 // asAPI turns any error into FaceAuth's answer. nil means the client is
@@ -118,8 +123,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if ae.status >= 500 {
 		log.Error("faceauth request failed", "route", r.Pattern, "code", ae.code, "err", err)
 	}
-	if ae.status == http.StatusUnauthorized && ae.code != string(visage.CodePINRequired) {
+	if ae.status == http.StatusUnauthorized && ae.code != string(visage.CodePINRequired) && ae.code != string(visage.CodeWrongPIN) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="faceauth"`)
+	}
+	if ae.code == string(visage.CodePINLocked) && w.Header().Get("Retry-After") == "" {
+		// The lock's end is in the message; the lock lasts this long at most.
+		w.Header().Set("Retry-After", strconv.Itoa(int(service.PINLockFor.Seconds())))
 	}
 	writeJSON(w, ae.status, errorBody{Error: ae.message, Code: ae.code})
 }

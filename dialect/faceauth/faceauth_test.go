@@ -116,8 +116,10 @@ func TestEnrollVerifyMatch(t *testing.T) {
 
 	a := s.do("POST", "/enroll", req{hdr: key(k), body: files("image", p.alice[0], "image1", p.alice[1], "image2", p.alice[2]).with("name", "101")})
 	want(t, "enroll", a, 200, "")
-	faceID, _ := a.body["face_id"].(string)
-	if faceID == "" || a.body["external_user_id"] != "101" || a.body["message"] != "Face enrolled successfully" {
+	// The face's ID is a number, as FaceAuth's page shows it: the app's
+	// first face is 1. Visage's own ID comes beside it.
+	faceID, facialID := a.body["face_id"], a.body["facial_id"]
+	if faceID != 1.0 || facialID == "" || a.body["external_user_id"] != "101" || a.body["message"] != "Face enrolled successfully" {
 		t.Fatalf("enroll: %v", a.body)
 	}
 	a = s.do("POST", "/enroll", req{hdr: key(k), body: files("image", p.alice2).with("name", "101")})
@@ -129,7 +131,7 @@ func TestEnrollVerifyMatch(t *testing.T) {
 	user, _ := a.body["user"].(map[string]any)
 	if a.body["match"] != true || a.body["status"] != "match" || a.body["identity"] != "101" || a.body["message"] != "Verified as 101" ||
 		num(a.body["confidence"]) < 85 || num(a.body["distance"]) > 0.42 ||
-		user["id"] != faceID || user["external_user_id"] != "101" || user["name"] != "101" {
+		user["id"] != faceID || user["facial_id"] != facialID || user["external_user_id"] != "101" || user["name"] != "101" {
 		t.Fatalf("verify Alice: %v", a.body)
 	}
 	// Bob is not.
@@ -387,13 +389,22 @@ func TestVerifyNeedsTheFacesPIN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.svc.SetPIN(context.Background(), app, a.body["face_id"].(string), "2468"); err != nil {
+	if err := s.svc.SetPIN(context.Background(), app, a.body["facial_id"].(string), "2468"); err != nil {
 		t.Fatal(err)
 	}
 	want(t, "verify without the PIN", s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101")}), 401, "PIN_REQUIRED")
+	want(t, "verify with a wrong PIN", s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101").with("pin", "1111")}), 401, "WRONG_PIN_CODE")
 	a = s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101").with("pin", "2468")})
 	want(t, "verify with the PIN", a, 200, "")
 	if a.body["match"] != true {
 		t.Fatalf("verify with the PIN: %v", a.body)
+	}
+	for range 2 {
+		s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101").with("pin", "1111")})
+	}
+	a = s.do("POST", "/verify", req{hdr: key(k), body: files("image", p.alice2).with("name", "101").with("pin", "1111")})
+	want(t, "the third wrong PIN in a row", a, 429, "PIN_LOCKED")
+	if a.header.Get("Retry-After") == "" {
+		t.Error("PIN_LOCKED without Retry-After")
 	}
 }

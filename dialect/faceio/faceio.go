@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 	"github.com/visagehq/visage/service"
 )
 
@@ -115,6 +116,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string) (st
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Timeout)
 	defer cancel()
+	// A key in a header is checked before the body is read, so that an
+	// unknown one costs no upload.
+	var app *visage.App
+	if key := headerKey(r); ep.keyed && key != "" {
+		var err error
+		if app, err = h.svc.AppForKey(ctx, key); err != nil {
+			return h.fail(w, r, ep, err)
+		}
+	}
 	p, err := readParams(w, r, h.cfg.MaxBody)
 	if err != nil {
 		return h.fail(w, r, ep, err)
@@ -123,14 +133,10 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string) (st
 		fields, err := ep.run(h, ctx, nil, p)
 		return h.answer(w, r, ep, fields, err)
 	}
-
-	key := apiKey(r, p)
-	if key == "" {
-		return h.fail(w, r, ep, visage.Errorf(visage.CodeUnauthorized, "missing API key: send WWW-Authenticate: Bearer <key> or the key parameter"))
-	}
-	app, err := h.svc.AppForKey(ctx, key)
-	if err != nil {
-		return h.fail(w, r, ep, err)
+	if app == nil {
+		if app, err = h.appForParam(ctx, p); err != nil {
+			return h.fail(w, r, ep, err)
+		}
 	}
 	adm, err := h.svc.Admit(ctx, app)
 	if adm.Limit > 0 {
@@ -156,9 +162,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string) (st
 
 func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
 
-// apiKey is the key from WWW-Authenticate (as FACEIO documents), else
-// Authorization (as Visage's native API takes it), else the key parameter.
-func apiKey(r *http.Request, p params) string {
+// headerKey is the key from WWW-Authenticate (as FACEIO documents), else
+// Authorization (as Visage's native API takes it); "" when neither is set.
+func headerKey(r *http.Request) string {
 	for _, h := range []string{"WWW-Authenticate", "Authorization"} {
 		if v := strings.TrimSpace(r.Header.Get(h)); v != "" {
 			if scheme, key, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -167,7 +173,17 @@ func apiKey(r *http.Request, p params) string {
 			return v
 		}
 	}
-	return p.get("key")
+	return ""
+}
+
+// appForParam is the app of the key parameter, for a request that sent
+// no key in a header.
+func (h *handler) appForParam(ctx context.Context, p params) (*visage.App, error) {
+	key := p.get("key")
+	if key == "" {
+		return nil, visage.Errorf(visage.CodeUnauthorized, "missing API key: send WWW-Authenticate: Bearer <key> or the key parameter")
+	}
+	return h.svc.AppForKey(ctx, key)
 }
 
 // answer writes a success (status 200 with fields) or err's failure.
@@ -227,6 +243,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, ep endpoint, err 
 	if ep.flag != "" {
 		fields[ep.flag] = false
 	}
+	reply.SetRetryAfter(w.Header(), status, reply.RetryAfter(err))
 	writeReply(w, status, fields)
 	return status
 }

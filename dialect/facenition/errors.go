@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/reply"
 )
 
 // apiError is an answer the dialect decides itself (an expired code, a
@@ -79,6 +80,7 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	if code >= 500 {
 		h.log.Error("facenition: request failed", "path", r.URL.Path, "status", code, "err", err)
 	}
+	reply.SetRetryAfter(w.Header(), code, reply.RetryAfter(err))
 	writeJSON(w, code, map[string]any{"ok": false, "error": msg})
 }
 

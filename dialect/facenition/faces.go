@@ -47,7 +47,7 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // one person at the app's own level (4 unless changed): the accuracy
 // sent governs authentication, not enrollment.
 func (h *handler) generate(w http.ResponseWriter, r *http.Request, req *request, app *visage.App) error {
-	userID, err := req.need("user_id")
+	userID, err := req.userID()
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (h *handler) generate(w http.ResponseWriter, r *http.Request, req *request,
 // accuracy the user was generated at. A face that does not match is an
 // answer (authenticated: false), not an error.
 func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, req *request, app *visage.App) error {
-	userID, err := req.need("user_id")
+	userID, err := req.userID()
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (h *handler) match(w http.ResponseWriter, r *http.Request, req *request, ap
 // delete removes an enrolled user: templates and all are gone when it
 // answers.
 func (h *handler) delete(w http.ResponseWriter, r *http.Request, req *request, app *visage.App) error {
-	userID, err := req.need("user_id")
+	userID, err := req.userID()
 	if err != nil {
 		return err
 	}

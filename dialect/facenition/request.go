@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/visagehq/visage/internal/upload"
+	"github.com/visagehq/visage/service"
 )
 
 // request is a call's fields and images, whichever way they came:
@@ -147,6 +148,16 @@ func (req *request) need(name string) (string, error) {
 		return "", fail(http.StatusBadRequest, "field %s is required", name)
 	}
 	return v, nil
+}
+
+// userID is the user_id field: required, and an ID as the service
+// accepts them (service.ValidID), refused under the field's own name.
+func (req *request) userID() (string, error) {
+	id, err := req.need("user_id")
+	if err == nil {
+		err = service.ValidID("user_id", id)
+	}
+	return id, err
 }
 
 // DefaultAccuracy is Facenition's accuracy when none is sent: Visage's

@@ -22,7 +22,7 @@ func Base64(s string) ([]byte, error) {
 			s = s[i+1:]
 		}
 	}
-	s = strings.TrimRight(s, "=")
+	s = strings.TrimRight(s, "=\r\n") // padding, however lines were broken
 	if b, err := base64.RawStdEncoding.DecodeString(s); err == nil {
 		return b, nil
 	}
@@ -33,11 +33,13 @@ func Base64(s string) ([]byte, error) {
 // the bytes of its file parts, by field name. Up to 8 MiB stay in memory;
 // the rest spills to temporary files, removed before it returns. A body
 // over the request's limit gives the *http.MaxBytesError, for the caller
-// to answer with the limit; any other broken body INVALID_REQUEST.
+// to answer with the limit; a body whose reader gave a coded error (one
+// too slow to arrive) that error; any other broken body INVALID_REQUEST.
 func Multipart(r *http.Request) (values map[string][]string, files map[string][][]byte, err error) {
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		var coded *visage.Error
+		if errors.As(err, &tooBig) || errors.As(err, &coded) {
 			return nil, nil, err
 		}
 		return nil, nil, visage.Errorf(visage.CodeInvalidRequest, "unreadable multipart body")

@@ -11,7 +11,7 @@ import (
 )
 
 // faceColumns are a face's columns but its templates, in scanFace's order.
-const faceColumns = "app_id, id, external_id, pin_hash, pin_failures, pin_locked_until, age, female, created_at, updated_at, payload"
+const faceColumns = "app_id, id, external_id, pin_hash, pin_failures, pin_locked_until, age, female, created_at, updated_at, payload, number"
 
 // CreateFace enrolls a face, sealing its templates and payload for its row.
 func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
@@ -19,15 +19,37 @@ func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
 	if f.UpdatedAt.IsZero() {
 		f.UpdatedAt = f.CreatedAt
 	}
-	_, err := s.writer.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(err, "create face %s of app %s", f.ID, f.AppID)
+	}
+	defer tx.Rollback()
+	number := f.Number
+	if number == 0 {
+		err = tx.QueryRowContext(ctx, "UPDATE apps SET faces_numbered = faces_numbered + 1 WHERE id = ? RETURNING faces_numbered", f.AppID).Scan(&number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("app", f.AppID)
+		}
+		if err != nil {
+			return internal(err, "number face %s of app %s", f.ID, f.AppID)
+		}
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		f.AppID, f.ID, nullString(f.ExternalID), nullBytes(f.PINHash), f.PINFailures, micros(f.PINLockedUntil),
 		f.Age, f.Female, micros(f.CreatedAt), micros(f.UpdatedAt),
-		s.cipher.SealPayload(f.AppID, f.ID, f.Payload), s.cipher.SealTemplates(f.AppID, f.ID, f.Templates))
+		s.cipher.SealPayload(f.AppID, f.ID, f.Payload), number, s.cipher.SealTemplates(f.AppID, f.ID, f.Templates))
+	if err == nil {
+		if err = tx.Commit(); err == nil {
+			f.Number = number
+		}
+	}
 	switch {
 	case isNoApp(err):
 		return notFound("app", f.AppID)
 	case isUnique(err):
-		return visage.Errorf(visage.CodeConflict, "face ID %s or external ID %q is taken in app %s", f.ID, f.ExternalID, f.AppID)
+		// The face ID is new and random: the external ID is what is taken.
+		// The message goes to the client, so it names nothing internal.
+		return visage.Errorf(visage.CodeConflict, "the external ID %q is taken in this application", f.ExternalID)
 	}
 	return internal(err, "create face %s of app %s", f.ID, f.AppID)
 }
@@ -165,7 +187,7 @@ func (s *Store) scanFace(r scanner, templates ...*[]byte) (*visage.Face, error) 
 	var locked, created, updated int64
 	var payload []byte
 	dest := []any{&f.AppID, &f.ID, &external, &f.PINHash, &f.PINFailures, &locked,
-		&f.Age, &f.Female, &created, &updated, &payload}
+		&f.Age, &f.Female, &created, &updated, &payload, &f.Number}
 	for _, t := range templates {
 		dest = append(dest, t)
 	}

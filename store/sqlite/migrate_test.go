@@ -158,7 +158,7 @@ func TestMigrateToAccounts(t *testing.T) {
 	}
 
 	s := reopen(t, path)
-	if got := schemaVersions(t, s.reader); len(got) != 3 || !strings.HasPrefix(got[2], "0003_accounts.sql") {
+	if got := schemaVersions(t, s.reader); len(got) < 3 || !strings.HasPrefix(got[2], "0003_accounts.sql") {
 		t.Fatalf("recorded migrations after Open: %v", got)
 	}
 	_, err = s.AccountByApp(ctx, "app1")
@@ -248,5 +248,70 @@ func TestOpenSettings(t *testing.T) {
 	}
 	if s.writer.Stats().MaxOpenConnections != 1 {
 		t.Error("the writer pool has more than one connection")
+	}
+}
+
+// A database at schema version 3 (before face numbers), with faces in two
+// apps, numbers them per app in enrollment order; a new face takes the
+// next number, and a deleted face's number is not given again.
+func TestMigrateToFaceNumbers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := fstest.MapFS{}
+	for _, name := range []string{"migrations/0001_core.sql", "migrations/0002_usage.sql", "migrations/0003_accounts.sql"} {
+		data, err := fs.ReadFile(migrations, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[name] = &fstest.MapFile{Data: data}
+	}
+	if err := migrate(ctx, db, old); err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.NewCipher(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO meta (name, value) VALUES ('key_check', ?)", c.KeyCheck()); err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []string{"app1", "app2"} {
+		if _, err := db.Exec("INSERT INTO apps VALUES (?, ?, 'Old', 'pro', '{\"level\":4}', 1)", app, "pub-"+app); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Enrolled at times 3, 1, 2 in app1 (IDs out of that order), one in app2.
+	for _, f := range []struct {
+		app, id string
+		at      int
+	}{{"app1", "a", 3}, {"app1", "b", 1}, {"app1", "c", 2}, {"app2", "d", 5}} {
+		sealed := c.SealTemplates(f.app, f.id, newFace(f.app, f.id, "").Templates)
+		if _, err := db.Exec("INSERT INTO faces (app_id, id, age, female, created_at, updated_at, templates) VALUES (?, ?, 30, 0, ?, ?, ?)",
+			f.app, f.id, f.at, f.at, sealed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := reopen(t, path)
+	for id, want := range map[string]int64{"a": 3, "b": 1, "c": 2} {
+		if f, err := s.Face(ctx, "app1", id); err != nil || f.Number != want {
+			t.Errorf("face %s after migrating: number %v, %v; want %d", id, f, err, want)
+		}
+	}
+	if f, err := s.Face(ctx, "app2", "d"); err != nil || f.Number != 1 {
+		t.Errorf("app2's face after migrating: %v, %v; want number 1", f, err)
+	}
+	if err := s.DeleteFace(ctx, "app1", "a"); err != nil {
+		t.Fatal(err)
+	}
+	f := newFace("app1", "e", "")
+	if err := s.CreateFace(ctx, f); err != nil || f.Number != 4 {
+		t.Fatalf("a new face after deleting number 3: number %d, %v; want 4", f.Number, err)
 	}
 }

@@ -84,10 +84,11 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating it if need be) the database at path, migrates it to
-// the current schema, and checks that key is the key the database was
-// created with: a wrong key is refused here rather than discovered when a
-// face fails to decrypt. key is 32 bytes (store.LoadOrCreateKey,
+// Open opens (creating it if need be) the database at path, makes its
+// files private (mode 0600, see private), migrates it to the current
+// schema, and checks that key is the key the database was created with:
+// a wrong key is refused here rather than discovered when a face fails to
+// decrypt. key is 32 bytes (store.LoadOrCreateKey,
 // store.ParseKey).
 func Open(path string, key []byte) (*Store, error) {
 	c, err := store.NewCipher(key)
@@ -101,6 +102,9 @@ func Open(path string, key []byte) (*Store, error) {
 	if strings.ContainsRune(path, '?') {
 		// The driver reads what follows a '?' as parameters.
 		return nil, fmt.Errorf("sqlite: database path %q contains '?'", path)
+	}
+	if err := private(path); err != nil {
+		return nil, err
 	}
 	s := &Store{cipher: c, stop: make(chan struct{}), done: make(chan struct{})}
 	s.usage.pending = map[usageKey]usageCount{}
