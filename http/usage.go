@@ -40,16 +40,21 @@ func (s *Server) usage(w http.ResponseWriter, r *http.Request, app *visage.App) 
 	if err != nil {
 		return err
 	}
+	// API calls, and apart from them what pages spent with the public ID:
+	// widget sessions and the frames they had analysed.
 	out := make([]map[string]any, len(days))
-	var calls, ok int64
+	var calls, ok, sessions, frames int64
 	for i, d := range days {
 		out[i] = map[string]any{"day": d.Day.Format(time.DateOnly), "calls": d.Calls, "succeeded": d.Succeeded,
-			"success_rate": float64(d.Succeeded) / float64(max(d.Calls, 1))}
+			"success_rate":    float64(d.Succeeded) / float64(max(d.Calls, 1)),
+			"widget_sessions": d.Sessions, "widget_frames": d.Frames}
 		calls, ok = calls+d.Calls, ok+d.Succeeded
+		sessions, frames = sessions+d.Sessions, frames+d.Frames
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "days": out,
 		"calls": calls, "success_rate": float64(ok) / float64(max(calls, 1)),
+		"widget_sessions": sessions, "widget_frames": frames,
 	})
 	return nil
 }

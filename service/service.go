@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/index"
@@ -63,7 +61,8 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	plans   map[string]Plan
-	limits  limiter
+	limits  *limiter // the API's requests
+	pages   *limiter // the widget sessions pages open with the public ID
 
 	// enrollMu serialises the duplicate check and the insert of one app's
 	// enrollments, so two simultaneous enrollments of one person cannot
@@ -106,7 +105,9 @@ func New(c Config) *Service {
 		c.Plans = DefaultPlans
 	}
 	return &Service{store: c.Store, gallery: c.Gallery, engine: c.Engine, table: c.Table, pinKey: c.PINKey, log: c.Logger, now: c.Now,
-		plans: c.Plans, limits: limiter{buckets: map[string]*rate.Limiter{}, months: map[string]*monthCount{}}}
+		plans:  c.Plans,
+		limits: newLimiter("requests", c.Store.MonthCalls),
+		pages:  newLimiter("widget sessions", c.Store.MonthSessions)}
 }
 
 // LoadGallery fills g with every template in st: the index is rebuilt

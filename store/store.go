@@ -130,6 +130,14 @@ type Store interface {
 	Usage(ctx context.Context, appID string, from, to time.Time) ([]DayUsage, error)
 	// MonthCalls returns the app's calls in the UTC month of month.
 	MonthCalls(ctx context.Context, appID string, month time.Time) (int64, error)
+	// CountSession counts one widget session of the app, and the camera
+	// frames it had analysed, on the UTC day of at: what pages spend
+	// with the public ID, apart from the API's calls. Buffered as
+	// CountCall is.
+	CountSession(ctx context.Context, appID string, at time.Time, frames int64) error
+	// MonthSessions returns the app's widget sessions in the UTC month of
+	// month.
+	MonthSessions(ctx context.Context, appID string, month time.Time) (int64, error)
 	// RecentFaces returns the IDs of the app's n most recently enrolled
 	// faces, newest first.
 	RecentFaces(ctx context.Context, appID string, n int) ([]string, error)
@@ -160,8 +168,11 @@ type Account struct {
 	CreatedAt time.Time
 }
 
-// DayUsage is an app's API calls on one UTC day (Day is its midnight, UTC).
+// DayUsage is an app's API calls on one UTC day (Day is its midnight,
+// UTC), and apart from them its widget sessions and the frames they had
+// analysed.
 type DayUsage struct {
 	Day              time.Time
 	Calls, Succeeded int64
+	Sessions, Frames int64
 }

@@ -288,7 +288,7 @@ func TestAddressHeader(t *testing.T) {
 // An app over its plan's rate is told when to come back.
 func TestRateLimitRetryAfter(t *testing.T) {
 	s := newServer(t, widget.Config{})
-	app, err := s.svc.CreateApp(context.Background(), "free", "free") // 100 requests a minute
+	app, err := s.svc.CreateApp(context.Background(), "free", "free") // 30 widget sessions a minute
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestRateLimitRetryAfter(t *testing.T) {
 		checkRetryAfter(t, hdr)
 		return
 	}
-	t.Fatal("101 sessions a minute on the free plan")
+	t.Fatal("101 widget sessions a minute on the free plan")
 }
 
 // With allowed origins, only a page's Origin header proves where it

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"net/http"
 	"slices"
@@ -117,6 +118,13 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, dim image.P
 		return &last, nil
 	}
 	s.counted, s.seen[sum] = now, true
+	// Each analysis is counted (usage, apart from API calls), and a
+	// session gets so many: a page that keeps one open for its whole idle
+	// time cannot have hundreds analysed.
+	if s.analysed >= maxAnalysedFrames {
+		return nil, errTimeout(fmt.Sprintf("a session is given %d frames; start another", maxAnalysedFrames))
+	}
+	s.analysed++
 	analyse := h.svc.Frame
 	if s.op == Enroll && s.phase == still {
 		analyse = h.svc.EnrollmentFrame // the still frames are what is enrolled

@@ -21,6 +21,12 @@ import (
 const (
 	maxFrameBytes = 512 << 10
 	maxFrameSide  = 1280 // pixels, each side
+	// maxAnalysedFrames is what one session may have analysed: a person
+	// needs about 20 (three still frames, two movements held at the
+	// widget's pace of one every 150 ms); 200 leave room for a slow start
+	// and bound what a page that never finishes can spend (30 s of
+	// frames at the widget's pace).
+	maxAnalysedFrames = 200
 )
 
 // Default limits on open sessions (Config). A session holds at most about

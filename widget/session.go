@@ -51,18 +51,21 @@ type frame struct {
 // one page; the nonce, replaced at every answer, makes a copied or
 // replayed request fail.
 type session struct {
-	mu      sync.Mutex
-	id      string
-	nonce   string
-	app     *visage.App
-	op      Operation
-	userID  string // Verify: the external ID the page claims
-	client  string // the visitor's address (clientAddress), for the limits
-	expiry  *time.Timer
-	moves   []liveness.Move
-	move    int // the movement asked now
-	idle    time.Duration
-	expires time.Time
+	mu     sync.Mutex
+	id     string
+	nonce  string
+	app    *visage.App
+	op     Operation
+	userID string // Verify: the external ID the page claims
+	client string // the visitor's address (clientAddress), for the limits
+	// analysed counts the frames the engine analysed, for usage and
+	// maxAnalysedFrames.
+	analysed int
+	expiry   *time.Timer
+	moves    []liveness.Move
+	move     int // the movement asked now
+	idle     time.Duration
+	expires  time.Time
 
 	phase     phase
 	opened    time.Time

@@ -217,13 +217,16 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 	if s.op == Enroll && app.Settings.RequirePIN {
 		s.pin = "choose"
 	}
-	// The limits on open sessions before the plan's rate: a visitor
-	// refused for holding too many must not spend the app's requests.
+	// The limits on open sessions before the plan's page budget: a
+	// visitor refused for holding too many must not spend the app's
+	// sessions. The page budget is the app's widget sessions, apart from
+	// the requests of its private key: a flood of pages never spends the
+	// backend's.
 	if err := h.sessions.add(s, h.cfg); err != nil {
 		writeFio(w, err)
 		return
 	}
-	if adm, err := h.svc.Admit(r.Context(), app); err != nil {
+	if adm, err := h.svc.AdmitSession(r.Context(), app); err != nil {
 		h.sessions.remove(s.id)
 		fe := asFio(err)
 		fe.retry = adm.RetryAfter
@@ -314,12 +317,13 @@ func (h *Handler) abort(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// finish ends a session and counts it as one call of the app.
+// finish ends a session and counts it, with the frames it had analysed,
+// as the app's page usage.
 func (h *Handler) finish(s *session, success bool) {
 	s.end()
 	h.sessions.remove(s.id)
 	// Counted after the answer's context may be gone: the engine was used.
-	if err := h.svc.Record(context.Background(), s.app, success); err != nil {
+	if err := h.svc.RecordSession(context.Background(), s.app, s.analysed); err != nil {
 		h.cfg.Logger.Error("widget usage not recorded", "app", s.app.ID, "err", err)
 	}
 }

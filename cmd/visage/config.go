@@ -53,16 +53,32 @@ func loadConfig(path string, fs *flag.FlagSet, envOf map[string]string) (*fileCo
 	for key, val := range raw {
 		if key == "plans" {
 			var plans map[string]struct {
-				PerMinute int   `json:"per_minute"`
-				PerMonth  int64 `json:"per_month"`
+				PerMinute         int    `json:"per_minute"`
+				PerMonth          int64  `json:"per_month"`
+				SessionsPerMinute *int   `json:"sessions_per_minute"`
+				SessionsPerMonth  *int64 `json:"sessions_per_month"`
 			}
 			if err := json.Unmarshal(val, &plans); err != nil {
 				return nil, fmt.Errorf("config file %s: plans: %w", path, err)
 			}
-			// Plans the file leaves out keep their defaults.
+			// Plans the file leaves out keep their defaults. A plan's page
+			// budget, when the file gives none, is its default plan's, or
+			// the free plan's for a new plan: never unlimited by omission.
 			cfg.Plans = maps.Clone(service.DefaultPlans)
 			for name, p := range plans {
-				cfg.Plans[name] = service.Plan{PerMinute: p.PerMinute, PerMonth: p.PerMonth}
+				base, ok := service.DefaultPlans[name]
+				if !ok {
+					base = service.DefaultPlans["free"]
+				}
+				plan := service.Plan{PerMinute: p.PerMinute, PerMonth: p.PerMonth,
+					SessionsPerMinute: base.SessionsPerMinute, SessionsPerMonth: base.SessionsPerMonth}
+				if p.SessionsPerMinute != nil {
+					plan.SessionsPerMinute = *p.SessionsPerMinute
+				}
+				if p.SessionsPerMonth != nil {
+					plan.SessionsPerMonth = *p.SessionsPerMonth
+				}
+				cfg.Plans[name] = plan
 			}
 			continue
 		}

@@ -35,11 +35,13 @@ type usageKey struct {
 	day   int64 // days since 1970-01-01, UTC
 }
 
-type usageCount struct{ calls, succeeded int64 }
+type usageCount struct{ calls, succeeded, sessions, frames int64 }
 
 func (c *usageCount) add(o usageCount) {
 	c.calls += o.calls
 	c.succeeded += o.succeeded
+	c.sessions += o.sessions
+	c.frames += o.frames
 }
 
 // CountCall counts one API call of the app on the UTC day of at. The count
@@ -49,6 +51,16 @@ func (s *Store) CountCall(_ context.Context, appID string, at time.Time, success
 	if success {
 		c.succeeded = 1
 	}
+	return s.count(appID, at, c)
+}
+
+// CountSession counts one widget session and its frames, buffered as
+// CountCall's calls are.
+func (s *Store) CountSession(_ context.Context, appID string, at time.Time, frames int64) error {
+	return s.count(appID, at, usageCount{sessions: 1, frames: frames})
+}
+
+func (s *Store) count(appID string, at time.Time, c usageCount) error {
 	s.usage.mu.Lock()
 	defer s.usage.mu.Unlock()
 	if s.usage.closed {
@@ -93,17 +105,19 @@ func (s *Store) writeUsage(ctx context.Context, batch map[usageKey]usageCount) e
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO usage (app_id, day, calls, succeeded)
-		SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO usage (app_id, day, calls, succeeded, sessions, frames)
+		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?)
 		ON CONFLICT (app_id, day) DO UPDATE SET
 			calls = calls + excluded.calls,
-			succeeded = succeeded + excluded.succeeded`)
+			succeeded = succeeded + excluded.succeeded,
+			sessions = sessions + excluded.sessions,
+			frames = frames + excluded.frames`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for k, c := range batch {
-		if _, err := stmt.ExecContext(ctx, k.appID, k.day, c.calls, c.succeeded, k.appID); err != nil {
+		if _, err := stmt.ExecContext(ctx, k.appID, k.day, c.calls, c.succeeded, c.sessions, c.frames, k.appID); err != nil {
 			return err
 		}
 	}
@@ -128,7 +142,7 @@ func (s *Store) Usage(ctx context.Context, appID string, from, to time.Time) ([]
 	s.usage.flushing.RLock()
 	defer s.usage.flushing.RUnlock()
 	rows, err := s.reader.QueryContext(ctx,
-		"SELECT day, calls, succeeded FROM usage WHERE app_id = ? AND day BETWEEN ? AND ?", appID, first, last)
+		"SELECT day, calls, succeeded, sessions, frames FROM usage WHERE app_id = ? AND day BETWEEN ? AND ?", appID, first, last)
 	if err != nil {
 		return nil, internal(err, "read usage of app %s", appID)
 	}
@@ -137,7 +151,7 @@ func (s *Store) Usage(ctx context.Context, appID string, from, to time.Time) ([]
 	for rows.Next() {
 		var d int64
 		var c usageCount
-		if err := rows.Scan(&d, &c.calls, &c.succeeded); err != nil {
+		if err := rows.Scan(&d, &c.calls, &c.succeeded, &c.sessions, &c.frames); err != nil {
 			return nil, internal(err, "read usage of app %s", appID)
 		}
 		days[d] = c
@@ -156,7 +170,7 @@ func (s *Store) Usage(ctx context.Context, appID string, from, to time.Time) ([]
 	s.usage.mu.Unlock()
 	out := make([]store.DayUsage, 0, len(days))
 	for d, c := range days {
-		out = append(out, store.DayUsage{Day: time.Unix(d*86400, 0).UTC(), Calls: c.calls, Succeeded: c.succeeded})
+		out = append(out, store.DayUsage{Day: time.Unix(d*86400, 0).UTC(), Calls: c.calls, Succeeded: c.succeeded, Sessions: c.sessions, Frames: c.frames})
 	}
 	slices.SortFunc(out, func(a, b store.DayUsage) int { return a.Day.Compare(b.Day) })
 	return out, nil
@@ -165,25 +179,37 @@ func (s *Store) Usage(ctx context.Context, appID string, from, to time.Time) ([]
 // MonthCalls returns the app's calls in the UTC month of month, buffered
 // counts included.
 func (s *Store) MonthCalls(ctx context.Context, appID string, month time.Time) (int64, error) {
+	return s.monthCount(ctx, appID, month, "calls", func(c usageCount) int64 { return c.calls })
+}
+
+// MonthSessions returns the app's widget sessions in the UTC month of
+// month, buffered counts included.
+func (s *Store) MonthSessions(ctx context.Context, appID string, month time.Time) (int64, error) {
+	return s.monthCount(ctx, appID, month, "sessions", func(c usageCount) int64 { return c.sessions })
+}
+
+// monthCount sums one of usage's columns (a constant of the caller's)
+// over the UTC month of month.
+func (s *Store) monthCount(ctx context.Context, appID string, month time.Time, column string, of func(usageCount) int64) (int64, error) {
 	m := month.UTC()
 	first := day(time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC))
 	next := day(time.Date(m.Year(), m.Month()+1, 1, 0, 0, 0, 0, time.UTC))
 	s.usage.flushing.RLock()
 	defer s.usage.flushing.RUnlock()
-	var calls int64
+	var n int64
 	err := s.reader.QueryRowContext(ctx,
-		"SELECT COALESCE(SUM(calls), 0) FROM usage WHERE app_id = ? AND day >= ? AND day < ?", appID, first, next).Scan(&calls)
+		"SELECT COALESCE(SUM("+column+"), 0) FROM usage WHERE app_id = ? AND day >= ? AND day < ?", appID, first, next).Scan(&n)
 	if err != nil {
-		return 0, internal(err, "read month calls of app %s", appID)
+		return 0, internal(err, "read month %s of app %s", column, appID)
 	}
 	s.usage.mu.Lock()
 	for k, c := range s.usage.pending {
 		if k.appID == appID && k.day >= first && k.day < next {
-			calls += c.calls
+			n += of(c)
 		}
 	}
 	s.usage.mu.Unlock()
-	return calls, nil
+	return n, nil
 }
 
 // day returns the days since 1970-01-01 of t's UTC date.

@@ -28,6 +28,12 @@ func TestUsage(t *testing.T) {
 	count("app1", june1, true, 2)
 	count("app1", june1.Add(36*time.Hour), false, 4)
 	count("app2", june1, true, 100)
+	// Widget sessions are counted apart from calls, with their frames.
+	for _, f := range []int64{20, 35} {
+		if err := s.CountSession(ctx, "app1", june1, f); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	check := func(when string) {
 		t.Helper()
@@ -37,11 +43,17 @@ func TestUsage(t *testing.T) {
 		if n, err := s.MonthCalls(ctx, "app1", june1.Add(20*24*time.Hour)); err != nil || n != 6 {
 			t.Fatalf("%s: June calls %d, %v; want 6", when, n, err)
 		}
+		if n, err := s.MonthSessions(ctx, "app1", june1); err != nil || n != 2 {
+			t.Fatalf("%s: June widget sessions %d, %v; want 2", when, n, err)
+		}
+		if n, err := s.MonthSessions(ctx, "app1", may31); err != nil || n != 0 {
+			t.Fatalf("%s: May widget sessions %d, %v; want 0", when, n, err)
+		}
 		days, err := s.Usage(ctx, "app1", may31, june1.Add(48*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "[{2026-05-31 00:00:00 +0000 UTC 4 3} {2026-06-01 00:00:00 +0000 UTC 2 2} {2026-06-02 00:00:00 +0000 UTC 4 0}]"
+		want := "[{2026-05-31 00:00:00 +0000 UTC 4 3 0 0} {2026-06-01 00:00:00 +0000 UTC 2 2 2 55} {2026-06-02 00:00:00 +0000 UTC 4 0 0 0}]"
 		if got := fmt.Sprint(days); got != want {
 			t.Fatalf("%s: usage %s, want %s", when, got, want)
 		}
