@@ -516,6 +516,12 @@ func (h *Handler) run(ctx context.Context, s *session, req completeRequest) (any
 func (h *Handler) retry(s *session, code visage.Code, fe *fioError) *fioError {
 	switch code {
 	case visage.CodeUniquePINRequired:
+		// Each refusal says that someone has this PIN: a page must not
+		// get to try PINs without end to learn which are taken.
+		s.uniqueTries++
+		if s.uniqueTries >= maxUniquePINTries {
+			return nil
+		}
 	case visage.CodeWrongPIN, visage.CodePINRequired, visage.CodePINLocked:
 		s.pinTries++
 		left := service.PINLockAfter - s.pinTries

@@ -27,6 +27,10 @@ const (
 	// and bound what a page that never finishes can spend (30 s of
 	// frames at the widget's pace).
 	maxAnalysedFrames = 200
+	// maxUniquePINTries is how many PINs a session may have refused as
+	// taken by another person (UNIQUE_PIN_REQUIRED) before it ends: each
+	// refusal tells the page that someone has that PIN.
+	maxUniquePINTries = 3
 )
 
 // Default limits on open sessions (Config). A session holds at most about

@@ -425,8 +425,24 @@ func TestPINs(t *testing.T) {
 	if code != 200 || m["facialId"] == nil {
 		t.Fatalf("second person after a taken PIN: %d %v", code, m)
 	}
+	// Each taken PIN tells the page that someone has it: the third ends
+	// the enrollment.
+	c, _, _ := s.open(t, app.PublicID, widget.Enroll, nil, nil)
+	if code, m := c.play(t, bench.Genuine(ps[3], ps[3], rng(11))); code != http.StatusOK {
+		t.Fatalf("third person's frames: %d %v", code, m)
+	}
+	for i, pin := range []string{"1234", "5678", "1234"} {
+		code, m := c.complete(t, pin, nil)
+		e, _ := m["error"].(map[string]any)
+		if e["code"] != "UNIQUE_PIN_REQUIRED" || (e["nonce"] != nil) != (i < 2) {
+			t.Fatalf("taken PIN %d: %d %v, want UNIQUE_PIN_REQUIRED, the session open after the first two only", i+1, code, m)
+		}
+	}
+	if code, m := c.complete(t, "9999", nil); code != http.StatusGone {
+		t.Errorf("a free PIN after three taken ones: %d %v, want 410", code, m)
+	}
 
-	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
+	c, _, _ = s.open(t, app.PublicID, widget.Authenticate, nil, nil)
 	if code, m := c.play(t, bench.Genuine(ps[1], ps[1], rng(9))); code != 200 || m["pin"] != "confirm" {
 		t.Fatalf("second person's frames: %d %v, want pin confirm", code, m)
 	}
@@ -452,6 +468,8 @@ func TestPINs(t *testing.T) {
 	}
 	if code, m := c.complete(t, "2468", nil); code != 200 || m["match"] != true || m["identity"] != "carol" {
 		t.Fatalf("verify with the PIN: %d %v", code, m)
+	} else if u, _ := m["user"].(map[string]any); u["id"] != 3.0 || u["facial_id"] == nil {
+		t.Errorf("verify's user: %v, want id 3 (the app's third face, a number as FaceAuth shows it) and the facial ID", u)
 	}
 }
 

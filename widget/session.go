@@ -61,11 +61,13 @@ type session struct {
 	// analysed counts the frames the engine analysed, for usage and
 	// maxAnalysedFrames.
 	analysed int
-	expiry   *time.Timer
-	moves    []liveness.Move
-	move     int // the movement asked now
-	idle     time.Duration
-	expires  time.Time
+	// uniqueTries counts the PINs refused as taken (maxUniquePINTries).
+	uniqueTries int
+	expiry      *time.Timer
+	moves       []liveness.Move
+	move        int // the movement asked now
+	idle        time.Duration
+	expires     time.Time
 
 	phase     phase
 	opened    time.Time
@@ -210,6 +212,7 @@ func verifiedJSON(v *service.VerifyResult, userID string) map[string]any {
 		"confidence": float64(int(v.Similarity*10+0.5)) / 10,
 		"identity":   userID,
 		"message":    "Verified as " + userID,
-		"user":       map[string]any{"id": v.FacialID, "external_user_id": v.ExternalID, "name": v.ExternalID},
+		// As FaceAuth's REST verify: the face's number, and Visage's ID.
+		"user": map[string]any{"id": v.Number, "external_user_id": v.ExternalID, "name": v.ExternalID, "facial_id": v.FacialID},
 	}
 }
