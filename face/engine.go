@@ -367,6 +367,12 @@ func (e *Engine) observeHold(d time.Duration) {
 func (e *Engine) release(w *worker) { e.workers <- w }
 
 // analyze is Analyze on a worker this goroutine owns.
+// keepFrame is the largest decoded photo a worker keeps for the next one:
+// camera frames and ordinary photos (up to 1280×960) are decoded without
+// allocating, while a burst of large uploads does not leave each worker
+// holding a buffer of the largest for good.
+const keepFrame = 1280 * 960 * 3
+
 func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (faces []Face, err error) {
 	defer func() {
 		// A panic here is a bug or a broken runtime, never the client's
@@ -380,7 +386,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 	if err != nil {
 		return nil, err
 	}
-	if cap(img.Pix) > cap(w.frame) {
+	if c := cap(img.Pix); c > cap(w.frame) && c <= keepFrame {
 		w.frame = img.Pix // keep the larger buffer for the next photo
 	}
 	lap := func(d *time.Duration) { now := time.Now(); *d += now.Sub(t); t = now }

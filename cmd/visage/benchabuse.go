@@ -104,6 +104,7 @@ func benchAbuse(args []string, out io.Writer) error {
 	rep := &AbuseReport{Capacity: capacity, Offered: 2 * capacity, Duration: *duration, SlowClients: *slow}
 	time.Sleep(5 * time.Second) // let the capacity run's memory settle
 	rep.RSSStart = srv.rss()
+	rep.GoHeapStart, _ = srv.heap()
 
 	fmt.Fprintf(os.Stderr, "bench abuse: %.1f authentications/s; offering %.1f/s with the rest for %s…\n", capacity, 2*capacity, *duration)
 	actx, cancel := context.WithTimeout(ctx, *duration)
@@ -151,6 +152,7 @@ func benchAbuse(args []string, out io.Writer) error {
 
 	time.Sleep(abuseSettle) // sessions and buffers freed, as after any rush
 	rep.RSSEnd = srv.rss()
+	rep.GoHeapInUse, rep.GoHeapIdle = srv.heap()
 	for name, k := range kinds {
 		rep.Kinds = append(rep.Kinds, k.summary(name))
 	}
@@ -172,6 +174,9 @@ type AbuseReport struct {
 	// The server's resident memory before, at its highest during, and a
 	// minute after the abuse.
 	RSSStart, RSSPeak, RSSEnd int64
+	// The server's Go heap in use before, and at the end (its /metrics)
+	// in use and free but not yet given back to the system.
+	GoHeapStart, GoHeapInUse, GoHeapIdle int64
 	// Failed lists the promises broken.
 	Failed []string
 }
@@ -258,8 +263,9 @@ func (r *AbuseReport) print(w io.Writer) {
 		slices.Sort(codes)
 		fmt.Fprintf(w, "%-22s %7d %9s %9s %9s %7d  %s\n", k.Name, k.Sent, k.P50.Round(time.Millisecond), k.P99.Round(time.Millisecond), k.Max.Round(time.Millisecond), k.Broken, strings.Join(codes, ", "))
 	}
-	fmt.Fprintf(w, "\nserver memory (RSS): %d MiB before, %d MiB at its highest, %d MiB %s after (limit %d MiB, back within %.0f %%)\n",
+	fmt.Fprintf(w, "\nserver memory (RSS): %d MiB before, %d MiB at its highest, %d MiB %s after (limit %d MiB, back within %.0f %%);\n",
 		r.RSSStart>>20, r.RSSPeak>>20, r.RSSEnd>>20, abuseSettle, abuseMaxRSS>>20, 100*abuseRSSReturn)
+	fmt.Fprintf(w, "its Go heap: %d MiB in use before; after, %d MiB in use and %d MiB free but not yet returned to the system\n", r.GoHeapStart>>20, r.GoHeapInUse>>20, r.GoHeapIdle>>20)
 	if len(r.Failed) == 0 {
 		fmt.Fprintln(w, "every promise held")
 		return
@@ -451,9 +457,9 @@ func enlarge(photo []byte, w, h int) ([]byte, error) {
 
 // server is a `visage serve` child process with one app.
 type server struct {
-	cmd           *exec.Cmd
-	dir           string
-	url, key, pub string
+	cmd                  *exec.Cmd
+	dir                  string
+	url, key, pub, admin string
 }
 
 func startServer(ctx context.Context) (*server, error) {
@@ -479,6 +485,13 @@ func startServer(ctx context.Context) (*server, error) {
 			s.key = f[2]
 		}
 	}
+	token, err := exec.CommandContext(ctx, self, "admin", "token", "--data", dir).Output()
+	if err != nil {
+		return nil, fmt.Errorf("bench abuse: visage admin token: %w", err)
+	}
+	if f := strings.Fields(string(token)); len(f) >= 3 {
+		s.admin = f[2]
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -501,6 +514,36 @@ func startServer(ctx context.Context) (*server, error) {
 	}
 	s.stop()
 	return nil, fmt.Errorf("bench abuse: the server was not ready in a minute")
+}
+
+// heap reads the server's Go heap in use and idle-but-unreleased bytes
+// from its /metrics.
+func (s *server) heap() (inUse, idle int64) {
+	req, _ := http.NewRequest("GET", s.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+s.admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	var heapIdle, released float64
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 2 {
+			continue
+		}
+		v, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "go_memstats_heap_inuse_bytes":
+			inUse = int64(v)
+		case "go_memstats_heap_idle_bytes":
+			heapIdle = v
+		case "go_memstats_heap_released_bytes":
+			released = v
+		}
+	}
+	return inUse, int64(heapIdle - released)
 }
 
 // rss is the server's resident memory, from /proc.
