@@ -121,8 +121,8 @@ func (h *Handler) step(ctx context.Context, s *session, jpeg []byte, dim image.P
 	// Each analysis is counted (usage, apart from API calls), and a
 	// session gets so many: a page that keeps one open for its whole idle
 	// time cannot have hundreds analysed.
-	if s.analysed >= maxAnalysedFrames {
-		return nil, errTimeout(fmt.Sprintf("a session is given %d frames; start another", maxAnalysedFrames))
+	if s.analysed >= h.cfg.MaxAnalysedFrames {
+		return nil, errTimeout(fmt.Sprintf("a session is given %d frames; start another", h.cfg.MaxAnalysedFrames))
 	}
 	s.analysed++
 	analyse := h.svc.Frame

@@ -21,12 +21,13 @@ import (
 const (
 	maxFrameBytes = 512 << 10
 	maxFrameSide  = 1280 // pixels, each side
-	// maxAnalysedFrames is what one session may have analysed: a person
+	// defaultMaxAnalysedFrames is what one session may have analysed
+	// (Config.MaxAnalysedFrames): a person
 	// needs about 20 (three still frames, two movements held at the
 	// widget's pace of one every 150 ms); 200 leave room for a slow start
 	// and bound what a page that never finishes can spend (30 s of
 	// frames at the widget's pace).
-	maxAnalysedFrames = 200
+	defaultMaxAnalysedFrames = 200
 	// maxUniquePINTries is how many PINs a session may have refused as
 	// taken by another person (UNIQUE_PIN_REQUIRED) before it ends: each
 	// refusal tells the page that someone has that PIN.

@@ -59,7 +59,7 @@ type session struct {
 	userID string // Verify: the external ID the page claims
 	client string // the visitor's address (clientAddress), for the limits
 	// analysed counts the frames the engine analysed, for usage and
-	// maxAnalysedFrames.
+	// Config.MaxAnalysedFrames.
 	analysed int
 	// uniqueTries counts the PINs refused as taken (maxUniquePINTries).
 	uniqueTries int

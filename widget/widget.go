@@ -61,6 +61,9 @@ type Config struct {
 	// it, X-Forwarded-For is trusted from loopback and private addresses
 	// only (clientAddress).
 	AddressHeader string
+	// MaxAnalysedFrames is how many frames one session may have analysed
+	// (default 200; over it, TIMEOUT).
+	MaxAnalysedFrames int
 }
 
 // Limits of the protocol.
@@ -93,7 +96,8 @@ func New(svc *service.Service, cfg Config) *Handler {
 	for _, l := range []struct {
 		v   *int
 		def int
-	}{{&cfg.MaxSessions, defaultMaxSessions}, {&cfg.MaxSessionsPerApp, defaultMaxSessionsPerApp}, {&cfg.MaxSessionsPerAddress, defaultMaxSessionsPerAddress}} {
+	}{{&cfg.MaxSessions, defaultMaxSessions}, {&cfg.MaxSessionsPerApp, defaultMaxSessionsPerApp}, {&cfg.MaxSessionsPerAddress, defaultMaxSessionsPerAddress},
+		{&cfg.MaxAnalysedFrames, defaultMaxAnalysedFrames}} {
 		if *l.v <= 0 {
 			*l.v = l.def
 		}

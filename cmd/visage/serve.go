@@ -111,6 +111,7 @@ func runServe(args []string, out io.Writer) error {
 	maxSessions := fs.Int("max-sessions", 0, "open widget sessions on the whole server, beyond which new ones get 503 (default 1000)")
 	maxSessionsApp := fs.Int("max-sessions-per-app", 0, "open widget sessions per application (default 100)")
 	maxSessionsAddr := fs.Int("max-sessions-per-address", 0, "open widget sessions per visitor address, IPv6 by /64 (default 10)")
+	maxFrames := fs.Int("max-session-frames", 0, "frames one widget session may have analysed, beyond which it ends with TIMEOUT (default 200)")
 	addressHeader := fs.String("address-header", "", "request header with the visitor's address, set by a proxy you trust, e.g. CF-Connecting-IP (default: the connection's address, or X-Forwarded-For's last entry from a loopback or private proxy)")
 	countryHeader := fs.String("country-header", os.Getenv("VISAGE_COUNTRY_HEADER"), "request header with the client's ISO 3166-1 country, set by a proxy you trust, e.g. CF-IPCountry ($VISAGE_COUNTRY_HEADER)")
 	challenges := fs.String("challenges", "turn_left,turn_right", "the head movements the widget asks for, two drawn at random per session, from turn_left, turn_right, nod_up, nod_down")
@@ -167,7 +168,8 @@ func runServe(args []string, out io.Writer) error {
 		return usageError{"serve: --challenges: " + err.Error()}
 	}
 	wcfg := widget.Config{CountryHeader: *countryHeader, Movements: moves, Logger: log, OnVerdict: metrics.LivenessVerdict,
-		MaxSessions: *maxSessions, MaxSessionsPerApp: *maxSessionsApp, MaxSessionsPerAddress: *maxSessionsAddr, AddressHeader: *addressHeader}
+		MaxSessions: *maxSessions, MaxSessionsPerApp: *maxSessionsApp, MaxSessionsPerAddress: *maxSessionsAddr, AddressHeader: *addressHeader,
+		MaxAnalysedFrames: *maxFrames}
 	if *demo {
 		if wcfg.DemoPublicID, err = demoApp(ctx, svc); err != nil {
 			return err
