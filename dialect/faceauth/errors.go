@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/visagehq/visage"
-	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/internal/reply"
 )
 
 // FaceAuth's error codes, as its error table spells them, and the two
@@ -96,7 +95,9 @@ func asAPI(err error) *apiError {
 			return &apiError{status: m.status, code: m.code, message: ve.Message}
 		}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &apiError{status: http.StatusInternalServerError, code: codeProcessing, message: "the request took too long"}
+		// Overload is answered 503 with Retry-After, as every Visage API
+		// answers it: FaceAuth's table has no status for it.
+		return &apiError{status: http.StatusServiceUnavailable, code: codeProcessing, message: "the server is busy or the request took too long; retry after the time in Retry-After"}
 	case errors.Is(err, context.Canceled):
 		return nil
 	}
@@ -126,10 +127,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if ae.status == http.StatusUnauthorized && ae.code != string(visage.CodePINRequired) && ae.code != string(visage.CodeWrongPIN) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="faceauth"`)
 	}
-	if ae.code == string(visage.CodePINLocked) && w.Header().Get("Retry-After") == "" {
-		// The lock's end is in the message; the lock lasts this long at most.
-		w.Header().Set("Retry-After", strconv.Itoa(int(service.PINLockFor.Seconds())))
-	}
+	reply.SetRetryAfter(w.Header(), ae.status, reply.RetryAfter(err))
 	writeJSON(w, ae.status, errorBody{Error: ae.message, Code: ae.code})
 }
 

@@ -233,9 +233,15 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, ep endpoint, err 
 		// A visage.Error's message is written to be shown to clients.
 		code, msg = ve.Code, ve.Message
 	case errors.Is(err, context.DeadlineExceeded):
-		msg = "the request took too long"
+		msg = "the server is busy or the request took too long; retry after the time in Retry-After"
 	}
 	status := statusOf(code)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Overload is answered 503 with Retry-After, as every Visage API
+		// answers it: FACEIO's table has no status for it, and a 500
+		// would tell the client nothing about coming back.
+		status = http.StatusServiceUnavailable
+	}
 	if status == http.StatusInternalServerError {
 		h.cfg.Logger.Error("faceio request failed", "path", r.URL.Path, "err", err)
 	}
