@@ -78,6 +78,11 @@ func loadConfig(path string, fs *flag.FlagSet, envOf map[string]string) (*fileCo
 				if p.SessionsPerMonth != nil {
 					plan.SessionsPerMonth = *p.SessionsPerMonth
 				}
+				// 0 is unlimited, and the service reads anything below as
+				// unlimited too: a typed minus sign must not open a plan.
+				if plan.PerMinute < 0 || plan.PerMonth < 0 || plan.SessionsPerMinute < 0 || plan.SessionsPerMonth < 0 {
+					return nil, fmt.Errorf("config file %s: plans: %s: limits are 0 (unlimited) or more", path, name)
+				}
 				cfg.Plans[name] = plan
 			}
 			continue

@@ -31,8 +31,12 @@ func TestConfigPrecedence(t *testing.T) {
 	if *addr != "127.0.0.1:9000" || *data != "/from/env" || *workers != 1 {
 		t.Errorf("addr %q data %q workers %d", *addr, *data, *workers)
 	}
-	if cfg.Plans["pro"].PerMinute != 5 || cfg.Plans["pro"].PerMonth != 50 || cfg.Plans["free"].PerMinute != 100 {
-		t.Errorf("plans %+v", cfg.Plans)
+	if p := cfg.Plans["pro"]; p.PerMinute != 5 || p.PerMonth != 50 || p.SessionsPerMinute != 300 || cfg.Plans["free"].PerMinute != 100 {
+		t.Errorf("plans %+v: pro's widget sessions left out keep pro's default", cfg.Plans)
+	}
+	os.WriteFile(path, []byte(`{"plans": {"pro": {"per_minute": -1}}}`), 0o600)
+	if _, err := loadConfig(path, flag.NewFlagSet("x", flag.ContinueOnError), nil); err == nil {
+		t.Error("a negative limit, which the service would read as unlimited, must be an error")
 	}
 	os.WriteFile(path, []byte(`{"adress": "x"}`), 0o600)
 	if _, err := loadConfig(path, flag.NewFlagSet("x", flag.ContinueOnError), nil); err == nil {
