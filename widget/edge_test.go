@@ -1,6 +1,7 @@
 package widget_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"context"
@@ -11,11 +12,13 @@ import (
 	"image/gif"
 	"image/png"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/image/tiff"
 
@@ -415,4 +418,25 @@ func tiffOf(t *testing.T, m image.Image) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// A frame for no session is answered before its body is read: a stranger
+// cannot make the server wait for, or take in, a body nobody asked for.
+func TestFrameBodyReadAfterTheSession(t *testing.T) {
+	s := newServer(t, widget.Config{})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /widget/v1/sessions/no-such-session/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nX-Visage-Nonce: n\r\nContent-Length: 400000\r\n\r\n")
+	conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer while the body was still to come: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		t.Errorf("a frame for no session: %d, want a 4xx", resp.StatusCode)
+	}
 }

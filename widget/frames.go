@@ -54,14 +54,16 @@ type faceRect struct {
 }
 
 func (h *Handler) frame(w http.ResponseWriter, r *http.Request) {
-	body, bad := readFrame(w, r)
-	now := time.Now() // the frame's arrival, the only clock liveness trusts
-	s, err := h.sessions.take(r.PathValue("id"), r.Header.Get("X-Visage-Nonce"), now)
+	// The session and its nonce first: a body is read only for a page
+	// that holds one.
+	s, err := h.sessions.take(r.PathValue("id"), r.Header.Get("X-Visage-Nonce"), time.Now())
 	if err != nil {
 		writeFio(w, asFio(err))
 		return
 	}
 	defer s.mu.Unlock()
+	body, bad := readFrame(w, r)
+	now := time.Now() // the frame's arrival, the only clock liveness trusts
 	var fw, fh int
 	if bad == nil {
 		fw, fh, bad = checkFrame(body)
