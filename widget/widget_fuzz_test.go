@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/visagehq/visage/internal/testface"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -37,23 +38,6 @@ import (
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store/sqlite"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // The placeholders of FuzzOpen's seeds for the public IDs of its two
 // apps, made afresh in each fuzzing process.
@@ -158,7 +142,7 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 		w := httptest.NewRecorder()
-		bounded(t, func() { h.open(w, r) })
+		testface.Bounded(t, func() { h.open(w, r) })
 
 		var ans map[string]any
 		if err := json.Unmarshal(w.Body.Bytes(), &ans); err != nil {
@@ -319,7 +303,7 @@ func FuzzFrame(f *testing.F) {
 		}
 		var got []byte
 		var ferr *fioError
-		bounded(t, func() { got, ferr = readFrame(httptest.NewRecorder(), r) })
+		testface.Bounded(t, func() { got, ferr = readFrame(httptest.NewRecorder(), r) })
 		switch {
 		case r.ContentLength > maxFrameBytes:
 			if ferr != errFrameBytes || cr.n != 0 {
@@ -336,7 +320,7 @@ func FuzzFrame(f *testing.F) {
 		}
 
 		var w, h int
-		bounded(t, func() { w, h, ferr = checkFrame(body) })
+		testface.Bounded(t, func() { w, h, ferr = checkFrame(body) })
 		if ferr != nil {
 			if ferr.Name != "PROCESSING_ERR" || !slices.Contains([]int{400, 413, 415}, ferr.status) {
 				t.Fatalf("refused with %s %d", ferr.Name, ferr.status)

@@ -13,6 +13,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"github.com/visagehq/visage/internal/testface"
 	"maps"
 	"os"
 	"path/filepath"
@@ -22,23 +23,6 @@ import (
 
 	"github.com/visagehq/visage/service"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // fuzzFlags is a serve-like flag set: the engine's and data's flags as
 // serve registers them, and one flag of every other kind serve has.
@@ -134,7 +118,7 @@ func FuzzLoadConfig(f *testing.F) {
 		fs := fuzzFlags()
 		var cfg *fileConfig
 		var err error
-		bounded(t, func() { cfg, err = loadConfig(path, fs, fuzzEnv) })
+		testface.Bounded(t, func() { cfg, err = loadConfig(path, fs, fuzzEnv) })
 		if !maps.Equal(service.DefaultPlans, defaults) {
 			t.Fatalf("service.DefaultPlans changed: %v", service.DefaultPlans)
 		}

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/visagehq/visage/internal/testface"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,23 +37,6 @@ import (
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/internal/upload"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // fuzzMaxBody is Config.MaxBody in the fuzz targets: small, so that
 // bodies over it are within the fuzzer's reach.
@@ -158,7 +142,7 @@ func FuzzBody(f *testing.F) {
 		var perr, ferr, cerr error
 		var face []byte
 		var creq compareRequest
-		bounded(t, func() {
+		testface.Bounded(t, func() {
 			err = h.serve(httptest.NewRecorder(), r, app, func(w http.ResponseWriter, r *http.Request, app *visage.App, body []byte) error {
 				called, got = true, body
 				person, perr = personID(r)
@@ -335,7 +319,7 @@ func FuzzSignature(f *testing.F) {
 			return nil
 		}
 		var err error
-		bounded(t, func() { err = h.serve(httptest.NewRecorder(), r, app, endpoint) })
+		testface.Bounded(t, func() { err = h.serve(httptest.NewRecorder(), r, app, endpoint) })
 
 		code := codeOf(err)
 		if err != nil && code == "" {

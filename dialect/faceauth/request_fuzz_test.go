@@ -12,34 +12,17 @@ package faceauth
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/visagehq/visage/internal/testface"
 	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/visagehq/visage"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // fuzzMaxBody is the body limit of FuzzReadForm's requests, set as
 // ServeHTTP sets Config.MaxBody's: small, so that bodies over it are
@@ -123,7 +106,7 @@ func FuzzReadForm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ctype string, body []byte) {
 		var fm *form
 		var err error
-		bounded(t, func() { fm, err = readBody(ctype, body) })
+		testface.Bounded(t, func() { fm, err = readBody(ctype, body) })
 		if err != nil {
 			switch visage.ErrorCode(err) {
 			case visage.CodeRequestTooLarge:

@@ -12,33 +12,16 @@ package faceio
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/visagehq/visage/internal/testface"
 	"mime"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/visagehq/visage"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // fuzzMaxBody is the body limit of FuzzReadParams: small, so that bodies
 // over it are within the fuzzer's reach.
@@ -117,7 +100,7 @@ func FuzzReadParams(f *testing.F) {
 		req.Header.Set("Content-Type", ctype)
 		var p params
 		var err error
-		bounded(t, func() { p, err = readParams(httptest.NewRecorder(), req, fuzzMaxBody) })
+		testface.Bounded(t, func() { p, err = readParams(httptest.NewRecorder(), req, fuzzMaxBody) })
 
 		q, qerr := url.ParseQuery(query)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/visagehq/visage/internal/testface"
 	"maps"
 	"mime/multipart"
 	"net/http"
@@ -21,26 +22,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // fuzzMaxBody is the handler's Config.MaxBody in FuzzParse: small, so
 // that bodies over it are within the fuzzer's reach.
@@ -129,7 +112,7 @@ func FuzzParse(f *testing.F) {
 		v := 1 + int(version%2)
 		var req *request
 		var err error
-		bounded(t, func() { req, err = parseBody(h, ctype, body, v) })
+		testface.Bounded(t, func() { req, err = parseBody(h, ctype, body, v) })
 		if err != nil {
 			var ae *apiError
 			var tooBig *http.MaxBytesError

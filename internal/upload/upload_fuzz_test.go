@@ -15,34 +15,17 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"github.com/visagehq/visage/internal/testface"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/visagehq/visage"
 )
-
-// bounded runs call and fails t if it takes over a second: no input may
-// make a parser hang or crawl.
-func bounded(t *testing.T, call func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); call() }()
-	select {
-	case <-done:
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("one input took %v", d)
-		}
-	case <-time.After(time.Second):
-		t.Fatalf("one input still running after %v", time.Since(start))
-	}
-}
 
 // FuzzBase64: whatever the text, Base64
 //   - returns within a second, the bytes or a base64.CorruptInputError
@@ -91,7 +74,7 @@ func FuzzBase64(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		var out []byte
 		var err error
-		bounded(t, func() { out, err = Base64(s) })
+		testface.Bounded(t, func() { out, err = Base64(s) })
 		if err != nil {
 			var corrupt base64.CorruptInputError
 			if !errors.As(err, &corrupt) {
@@ -222,7 +205,7 @@ func FuzzMultipart(f *testing.F) {
 		var values map[string][]string
 		var files map[string][][]byte
 		var err error
-		bounded(t, func() { values, files, err = Multipart(req) })
+		testface.Bounded(t, func() { values, files, err = Multipart(req) })
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			switch {
