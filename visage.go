@@ -112,4 +112,8 @@ const (
 	// CodePINLocked: too many wrong PINs; the face's PIN check is locked
 	// for a cooling-off time.
 	CodePINLocked Code = "PIN_LOCKED"
+	// CodeUnavailable: a server this one depends on (its database, Redis)
+	// does not answer now. Nothing was changed; the request can be sent
+	// again after Retry-After. Every API answers it 503.
+	CodeUnavailable Code = "UNAVAILABLE"
 )

@@ -316,7 +316,11 @@ type Outcome struct {
 // Player plays sessions against a widget server.
 type Player struct {
 	URL, PublicID string
-	HTTP          *http.Client
+	// Replicas, when set, are the URLs of servers sharing one store:
+	// each request of a session goes to the next in turn, as a load
+	// balancer without sticky sessions would send them.
+	Replicas []string
+	HTTP     *http.Client
 	// Verdict, when set, gives a session's liveness verdict as the server
 	// recorded it, to say why a genuine session was refused.
 	Verdict func(session string) liveness.Reason
@@ -341,7 +345,8 @@ func (p *Player) Play(ctx context.Context, clip Clip, gap time.Duration, expect 
 	}
 	nonce, guidance := open.Nonce, "ok"
 	out := Outcome{Session: open.Session}
-	for {
+	for turn := 1; ; turn++ {
+		ctx := context.WithValue(ctx, turnKey{}, turn)
 		img := clip.Next(guidance)
 		if img == nil {
 			out.Code = "CLIP_ENDED"
@@ -372,6 +377,7 @@ func (p *Player) Play(ctx context.Context, clip Clip, gap time.Duration, expect 
 	var done struct {
 		FacialID string `json:"facialId"`
 	}
+	ctx = context.WithValue(ctx, turnKey{}, -1)
 	code, err = p.call(ctx, "POST", "/widget/v1/sessions/"+open.Session+"/complete", "", "application/json",
 		fmt.Appendf(nil, `{"nonce":%q}`, nonce), &done)
 	out.Took = time.Since(start)
@@ -386,9 +392,25 @@ func (p *Player) Play(ctx context.Context, clip Clip, gap time.Duration, expect 
 	return out, nil
 }
 
+// turnKey carries the request's place in its session, which picks its
+// replica: 0 opens, 1, 2… are frames, -1 completes.
+type turnKey struct{}
+
+// url is where a request goes: to URL, or to the replica whose turn it is.
+func (p *Player) url(ctx context.Context) string {
+	if len(p.Replicas) == 0 {
+		return p.URL
+	}
+	turn, _ := ctx.Value(turnKey{}).(int)
+	if turn < 0 {
+		turn = len(p.Replicas) - 1 // the last replica completes
+	}
+	return p.Replicas[turn%len(p.Replicas)]
+}
+
 // call makes one request; a widget error comes back as its code.
 func (p *Player) call(ctx context.Context, method, path, nonce, ctype string, body []byte, v any) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, method, p.URL+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, p.url(ctx)+path, bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}

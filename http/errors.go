@@ -36,6 +36,7 @@ var status = map[visage.Code]int{
 	visage.CodeRateLimit:         http.StatusTooManyRequests,
 	visage.CodeQuotaExceeded:     http.StatusTooManyRequests,
 	visage.CodeInternal:          http.StatusInternalServerError,
+	visage.CodeUnavailable:       http.StatusServiceUnavailable,
 }
 
 // errorBody is the one error shape of the native API.

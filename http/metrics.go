@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/liveness"
+	"github.com/visagehq/visage/replica"
 )
 
 // Metrics are the server's Prometheus metrics, on their own registry so
@@ -24,6 +26,7 @@ type Metrics struct {
 	refusals  *prometheus.CounterVec
 	verdicts  *prometheus.CounterVec
 	galleries func() map[string]int
+	replica   func(context.Context) replica.Stats
 }
 
 // NewMetrics makes the metrics; gallerySizes reports faces per app.
@@ -54,18 +57,44 @@ func NewMetrics(gallerySizes func() map[string]int) *Metrics {
 	return m
 }
 
-var galleryDesc = prometheus.NewDesc("visage_gallery_faces", "Faces in the in-memory gallery, by app.", []string{"app"}, nil)
+var (
+	galleryDesc = prometheus.NewDesc("visage_gallery_faces", "Faces in the in-memory gallery, by app.", []string{"app"}, nil)
+	lagDesc     = prometheus.NewDesc("visage_replication_lag_seconds",
+		"How long the oldest change of the shared store's log that this replica's gallery has not applied has been committed.", nil, nil)
+	appliedDesc  = prometheus.NewDesc("visage_replication_changes_applied_total", "Changes of the shared store's log applied to the gallery.", nil, nil)
+	catchUpsDesc = prometheus.NewDesc("visage_replication_catchups_total", "Times the gallery caught up after the store's log could not be read.", nil, nil)
+	reloadsDesc  = prometheus.NewDesc("visage_replication_reloads_total", "Times the whole gallery was reloaded because the log no longer held its next change.", nil, nil)
+)
 
-// Describe and Collect make the gallery sizes a collector read at scrape
-// time, so they are never stale and cost nothing between scrapes.
-func (m *Metrics) Describe(ch chan<- *prometheus.Desc) { ch <- galleryDesc }
+// Replication adds the figures of a replica's gallery follower
+// (replica.Follower.Stats) to the metrics.
+func (m *Metrics) Replication(stats func(context.Context) replica.Stats) { m.replica = stats }
+
+// Describe and Collect make the gallery sizes and the replication figures
+// a collector read at scrape time, so they are never stale and cost
+// nothing between scrapes.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- galleryDesc
+	ch <- lagDesc
+	ch <- appliedDesc
+	ch <- catchUpsDesc
+	ch <- reloadsDesc
+}
 
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
-	if m.galleries == nil {
-		return
+	if m.galleries != nil {
+		for app, n := range m.galleries() {
+			ch <- prometheus.MustNewConstMetric(galleryDesc, prometheus.GaugeValue, float64(n), app)
+		}
 	}
-	for app, n := range m.galleries() {
-		ch <- prometheus.MustNewConstMetric(galleryDesc, prometheus.GaugeValue, float64(n), app)
+	if m.replica != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		s := m.replica(ctx)
+		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, s.Lag.Seconds())
+		ch <- prometheus.MustNewConstMetric(appliedDesc, prometheus.CounterValue, float64(s.ChangesApplied))
+		ch <- prometheus.MustNewConstMetric(catchUpsDesc, prometheus.CounterValue, float64(s.CatchUps))
+		ch <- prometheus.MustNewConstMetric(reloadsDesc, prometheus.CounterValue, float64(s.Reloads))
 	}
 }
 

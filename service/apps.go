@@ -82,7 +82,7 @@ func (s *Service) DeleteApp(ctx context.Context, appID string) error {
 	if err := s.store.DeleteApp(ctx, appID); err != nil {
 		return err
 	}
-	s.gallery.DeleteApp(appID)
+	s.indexed(ctx, func() { s.gallery.DeleteApp(appID) })
 	return nil
 }
 

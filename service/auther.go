@@ -93,6 +93,9 @@ func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID str
 		f.PINFailures, f.PINLockedUntil, f.Number = old.PINFailures, old.PINLockedUntil, old.Number
 	}
 	if set.PreventDuplicates {
+		if err := s.caughtUp(ctx); err != nil {
+			return nil, err
+		}
 		// The person's own old photo is not a duplicate of the new one.
 		for _, h := range s.gallery.Search(app.ID, f.Templates[0], 2, threshold) {
 			if h.FaceID != f.ID {
@@ -103,7 +106,7 @@ func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID str
 	if old == nil {
 		err = s.store.CreateFace(ctx, f)
 	} else {
-		err = s.replaceFace(ctx, old, f)
+		err = s.store.ReplaceTemplates(ctx, app.ID, f.ID, f.Templates, f.Age, f.Female)
 	}
 	if visage.ErrorCode(err) == visage.CodeConflict {
 		// Taken since the check above; the store's message names the app.
@@ -112,31 +115,14 @@ func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID str
 	if err != nil {
 		return nil, err
 	}
-	if err := s.gallery.Put(app.ID, f.ID, f.Templates); err != nil {
-		s.log.Error("enrolled face not indexed", "app", app.ID, "face", f.ID, "err", err)
-	}
+	s.indexed(ctx, func() {
+		if err := s.gallery.Put(app.ID, f.ID, f.Templates); err != nil {
+			s.log.Error("enrolled face not indexed", "app", app.ID, "face", f.ID, "err", err)
+		}
+	})
 	out := *f
 	out.Templates = nil
 	return &out, nil
-}
-
-// replaceFace swaps old for f (same facial ID) in the store. The store has
-// no update of templates, so it deletes and creates; if the create fails,
-// old is put back, and the gallery, untouched until the caller succeeds,
-// still matches it. The caller holds the app's enrollment lock.
-func (s *Service) replaceFace(ctx context.Context, old, f *visage.Face) error {
-	if err := s.store.DeleteFace(ctx, old.AppID, old.ID); err != nil {
-		return err
-	}
-	err := s.store.CreateFace(ctx, f)
-	if err == nil {
-		return nil
-	}
-	if rerr := s.store.CreateFace(context.WithoutCancel(ctx), old); rerr != nil {
-		s.log.Error("face lost while replacing its photo", "app", old.AppID, "face", old.ID, "err", rerr)
-		s.gallery.Delete(old.AppID, old.ID)
-	}
-	return err
 }
 
 // photoCriteria refuses a reference face too small or too blurred to make

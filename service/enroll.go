@@ -118,6 +118,9 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 	mu.Lock()
 	defer mu.Unlock()
 	if set.PreventDuplicates {
+		if err := s.caughtUp(ctx); err != nil {
+			return nil, err
+		}
 		for _, t := range f.Templates {
 			if hits := s.gallery.Search(app.ID, t, 1, threshold); len(hits) > 0 {
 				return nil, visage.Errorf(visage.CodeFaceDuplication, "this person is already enrolled in the application")
@@ -138,11 +141,13 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 	if err := s.store.CreateFace(ctx, f); err != nil {
 		return nil, err
 	}
-	if err := s.gallery.Put(app.ID, f.ID, f.Templates); err != nil {
-		// Stored but not searchable until the next start rebuilds the
-		// gallery; the engine's templates never fail this, so it is a bug.
-		s.log.Error("enrolled face not indexed", "app", app.ID, "face", f.ID, "err", err)
-	}
+	s.indexed(ctx, func() {
+		if err := s.gallery.Put(app.ID, f.ID, f.Templates); err != nil {
+			// Stored but not searchable until the next start rebuilds the
+			// gallery; the engine's templates never fail this, so it is a bug.
+			s.log.Error("enrolled face not indexed", "app", app.ID, "face", f.ID, "err", err)
+		}
+	})
 	return &Enrolled{FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number, Timestamp: f.CreatedAt, Age: f.Age, Female: f.Female, Quality: faces[best].Quality}, nil
 }
 

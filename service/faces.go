@@ -41,7 +41,7 @@ func (s *Service) DeleteFace(ctx context.Context, app *visage.App, facialID stri
 	if err := s.store.DeleteFace(ctx, app.ID, facialID); err != nil {
 		return err
 	}
-	s.gallery.Delete(app.ID, facialID)
+	s.indexed(ctx, func() { s.gallery.Delete(app.ID, facialID) })
 	return nil
 }
 

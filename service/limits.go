@@ -2,13 +2,12 @@ package service
 
 import (
 	"context"
+	"errors"
 	"math"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 )
 
 // Plan is what an app may use: requests per minute and per month, and
@@ -42,32 +41,34 @@ type Admission struct {
 	RetryAfter time.Duration
 }
 
-// limiter holds the per-minute token buckets (golang.org/x/time/rate) and
-// the month counters of every app, for one budget (the API's or the
-// pages'). The month counter starts from the store, so a restart does
-// not hand out a fresh month.
+// limiter is one budget of every app (the API's or the pages'): a
+// per-minute rate and a month counter, in the state the replicas share,
+// so that N replicas hand out one plan's worth and not N. The month
+// counter starts from the store (monthOf) when the state has none, so a
+// restart or a new replica does not hand out a fresh month.
 type limiter struct {
-	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
-	months  map[string]*monthCount
-	// what is counted, for messages; monthOf reads a month's count from
-	// the store.
+	shared cluster.State
+	// name is the budget's in the shared state's keys; what is counted,
+	// for messages; monthOf reads a month's count from the store.
+	name    string
 	what    string
 	monthOf func(ctx context.Context, appID string, month time.Time) (int64, error)
 }
 
-func newLimiter(what string, monthOf func(ctx context.Context, appID string, month time.Time) (int64, error)) *limiter {
-	return &limiter{buckets: map[string]*rate.Limiter{}, months: map[string]*monthCount{}, what: what, monthOf: monthOf}
-}
-
-type monthCount struct {
-	month time.Time // first instant of the UTC month counted
-	calls int64
+func newLimiter(shared cluster.State, name, what string, monthOf func(ctx context.Context, appID string, month time.Time) (int64, error)) *limiter {
+	return &limiter{shared: cluster.OrMemory(shared), name: name, what: what, monthOf: monthOf}
 }
 
 func monthStart(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// monthKey names an app's counter of one month. It outlives the month by
+// a day, for replicas whose clocks are still in it.
+func (l *limiter) monthKey(appID string, now time.Time) (key string, ttl time.Duration) {
+	start := monthStart(now)
+	return "quota:" + l.name + ":" + appID + ":" + start.Format("2006-01"), start.AddDate(0, 1, 1).Sub(now)
 }
 
 func (s *Service) plan(app *visage.App) Plan {
@@ -92,18 +93,20 @@ func (s *Service) AdmitSession(ctx context.Context, app *visage.App) (Admission,
 	return s.admit(ctx, s.pages, app, p.SessionsPerMinute, p.SessionsPerMonth)
 }
 
+// admit checks the month before the minute, so that a request refused
+// for its month does not spend the minute's budget. A budget that cannot
+// be checked (the shared state does not answer) refuses: UNAVAILABLE.
 func (s *Service) admit(ctx context.Context, l *limiter, app *visage.App, perMinute int, perMonth int64) (Admission, error) {
 	now := s.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-
 	if perMonth > 0 {
-		m, err := l.monthLocked(ctx, app.ID, now)
+		key, ttl := l.monthKey(app.ID, now)
+		start := monthStart(now)
+		n, err := l.shared.Count(ctx, key, ttl, now, func(ctx context.Context) (int64, error) { return l.monthOf(ctx, app.ID, start) })
 		if err != nil {
 			return Admission{}, err
 		}
-		if m.calls >= perMonth {
-			wait := m.month.AddDate(0, 1, 0).Sub(now)
+		if n >= perMonth {
+			wait := start.AddDate(0, 1, 0).Sub(now)
 			return Admission{Limit: perMinute, RetryAfter: wait}, visage.Errorf(visage.CodeQuotaExceeded,
 				"the %s plan's %d %s this month are used up", app.Plan, perMonth, l.what)
 		}
@@ -111,51 +114,31 @@ func (s *Service) admit(ctx context.Context, l *limiter, app *visage.App, perMin
 	if perMinute <= 0 {
 		return Admission{}, nil
 	}
-	b := l.buckets[app.ID]
-	if b == nil || int(b.Burst()) != perMinute {
-		b = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
-		l.buckets[app.ID] = b
+	v, err := l.shared.Take(ctx, "rate:"+l.name+":"+app.ID, cluster.Rate{Burst: perMinute, Per: time.Minute}, now)
+	if err != nil {
+		return Admission{}, err
 	}
-	r := b.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return Admission{Limit: perMinute, RetryAfter: d}, visage.Errorf(visage.CodeRateLimit,
-			"over %d %s per minute; retry in %d s", perMinute, l.what, int(math.Ceil(d.Seconds())))
+	if !v.Allowed {
+		return Admission{Limit: perMinute, RetryAfter: v.RetryAfter}, visage.Errorf(visage.CodeRateLimit,
+			"over %d %s per minute; retry in %d s", perMinute, l.what, int(math.Ceil(v.RetryAfter.Seconds())))
 	}
-	return Admission{Limit: perMinute, Remaining: int(b.TokensAt(now))}, nil
+	return Admission{Limit: perMinute, Remaining: v.Remaining}, nil
 }
 
-// monthLocked returns the app's month counter, loading it from the store
-// when the app or the month is new. The caller holds l.mu.
-func (l *limiter) monthLocked(ctx context.Context, appID string, now time.Time) (*monthCount, error) {
-	start := monthStart(now)
-	m := l.months[appID]
-	if m == nil || !m.month.Equal(start) {
-		n, err := l.monthOf(ctx, appID, start)
-		if err != nil {
-			return nil, err
-		}
-		m = &monthCount{month: start, calls: n}
-		l.months[appID] = m
-	}
-	return m, nil
-}
-
-// counted adds one to the app's month counter, when it is loaded.
-func (l *limiter) counted(appID string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if m := l.months[appID]; m != nil && m.month.Equal(monthStart(now)) {
-		m.calls++
-	}
+// counted adds one to the app's month counter, when there is one: a
+// counter not yet seeded will read the store, which counts this one.
+func (l *limiter) counted(ctx context.Context, appID string, now time.Time) error {
+	key, _ := l.monthKey(appID, now)
+	return l.shared.Incr(ctx, key, now)
 }
 
 // Record counts one answered request of the app, for its usage and its
-// monthly quota.
+// monthly quota. The store counts it even when the shared state does not
+// answer: usage is the store's.
 func (s *Service) Record(ctx context.Context, app *visage.App, success bool) error {
 	now := s.now()
-	s.limits.counted(app.ID, now)
-	return s.store.CountCall(ctx, app.ID, now, success)
+	err := s.limits.counted(ctx, app.ID, now)
+	return errors.Join(s.store.CountCall(ctx, app.ID, now, success), err)
 }
 
 // RecordSession counts one widget session of the app and the frames it
@@ -163,6 +146,6 @@ func (s *Service) Record(ctx context.Context, app *visage.App, success bool) err
 // budget.
 func (s *Service) RecordSession(ctx context.Context, app *visage.App, frames int) error {
 	now := s.now()
-	s.pages.counted(app.ID, now)
-	return s.store.CountSession(ctx, app.ID, now, int64(frames))
+	err := s.pages.counted(ctx, app.ID, now)
+	return errors.Join(s.store.CountSession(ctx, app.ID, now, int64(frames)), err)
 }

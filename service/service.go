@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/match"
@@ -55,6 +56,7 @@ const (
 type Service struct {
 	store   store.Store
 	gallery *index.Gallery
+	follow  Follower // nil on a server alone
 	engine  Engine
 	table   *match.Table
 	pinKey  []byte
@@ -74,7 +76,11 @@ type Service struct {
 type Config struct {
 	Store   store.Store
 	Gallery *index.Gallery
-	Engine  Engine
+	// Follower, on a replica sharing its store with others, keeps Gallery
+	// in step with the store's change log (replica.Follower); nil on a
+	// server alone, whose gallery takes its writes directly.
+	Follower Follower
+	Engine   Engine
 	// Table is the score calibration of the engine's recogniser pack
 	// (Engine.Pack().Calibration). Without it nothing can be matched: a
 	// level means nothing for an uncalibrated recogniser.
@@ -90,6 +96,10 @@ type Config struct {
 	Now func() time.Time
 	// Plans are the limits of each plan; default DefaultPlans.
 	Plans map[string]Plan
+	// Shared holds the plans' budgets that the replicas of a deployment
+	// share (cluster.Redis); nil keeps them in this process's memory, for
+	// a server alone.
+	Shared cluster.State
 }
 
 // New returns a Service. The gallery must already hold the store's faces
@@ -104,10 +114,10 @@ func New(c Config) *Service {
 	if c.Plans == nil {
 		c.Plans = DefaultPlans
 	}
-	return &Service{store: c.Store, gallery: c.Gallery, engine: c.Engine, table: c.Table, pinKey: c.PINKey, log: c.Logger, now: c.Now,
+	return &Service{store: c.Store, gallery: c.Gallery, follow: c.Follower, engine: c.Engine, table: c.Table, pinKey: c.PINKey, log: c.Logger, now: c.Now,
 		plans:  c.Plans,
-		limits: newLimiter("requests", c.Store.MonthCalls),
-		pages:  newLimiter("widget sessions", c.Store.MonthSessions)}
+		limits: newLimiter(c.Shared, "api", "requests", c.Store.MonthCalls),
+		pages:  newLimiter(c.Shared, "pages", "widget sessions", c.Store.MonthSessions)}
 }
 
 // LoadGallery fills g with every template in st: the index is rebuilt
@@ -120,6 +130,47 @@ func LoadGallery(ctx context.Context, st store.Store, g *index.Gallery, log *slo
 		}
 		return nil
 	})
+}
+
+// Follower is what the service needs of a gallery that follows a shared
+// store (replica.Follower).
+type Follower interface {
+	// Sync returns once the gallery holds every change committed before
+	// it was called.
+	Sync(ctx context.Context) error
+}
+
+// syncWait bounds how long a committed write waits for the gallery to
+// apply it before it is acknowledged anyway.
+const syncWait = 2 * time.Second
+
+// indexed brings the gallery up to a write the store has committed. A
+// server alone applies it directly (put); a replica's follower applies the
+// store's change log up to it instead, in commit order with the writes of
+// every other replica, so that an enrollment here and a deletion there
+// land in every gallery in the order they committed. The write is
+// committed either way: when the follower is slow, it is acknowledged and
+// applied moments later.
+func (s *Service) indexed(ctx context.Context, put func()) {
+	if s.follow == nil {
+		put()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), syncWait)
+	defer cancel()
+	if err := s.follow.Sync(ctx); err != nil {
+		s.log.Warn("a committed write is not in this replica's gallery yet; it will be", "err", err)
+	}
+}
+
+// caughtUp brings a replica's gallery up to the store before a check that
+// reads it (duplicates): the check must see the enrollments made through
+// the other replicas. A server alone's gallery is always up to date.
+func (s *Service) caughtUp(ctx context.Context) error {
+	if s.follow == nil {
+		return nil
+	}
+	return s.follow.Sync(ctx)
 }
 
 func (s *Service) appLock(appID string) *sync.Mutex {

@@ -92,6 +92,11 @@ type Store interface {
 	// hash are removed from the database, not marked deleted. What that
 	// means for bytes on disk is in the backend's documentation.
 	DeleteFace(ctx context.Context, appID, faceID string) error
+	// ReplaceTemplates gives an existing face new templates, and the age
+	// and gender estimated with them, in one step: a crash leaves it with
+	// the old ones or the new, never without a face. Its ID, external ID,
+	// number, payload and PIN stay.
+	ReplaceTemplates(ctx context.Context, appID, faceID string, templates []visage.Template, age, female float32) error
 	// SetPayload replaces the face's payload; nil removes it.
 	SetPayload(ctx context.Context, appID, faceID string, payload json.RawMessage) error
 	// SetPIN replaces the face's PIN hash (nil removes the PIN) and clears
@@ -175,4 +180,82 @@ type DayUsage struct {
 	Day              time.Time
 	Calls, Succeeded int64
 	Sessions, Frames int64
+}
+
+// Change is one committed change to the faces the galleries hold: a face
+// enrolled, deleted or given new templates, or with FaceID "" every face
+// of an app deleted. It names IDs only; what the face is now is read from
+// the store.
+type Change struct {
+	Seq           int64 // from 1, in commit order, without gaps
+	AppID, FaceID string
+	At            time.Time
+}
+
+// Feed is a store shared by several replicas, whose galleries follow its
+// change log (package replica).
+type Feed interface {
+	Store
+	// Changes returns up to limit changes with a sequence above after, in
+	// order, and the first sequence the log still holds: when that is
+	// above after+1, changes were pruned before the caller read them.
+	Changes(ctx context.Context, after int64, limit int) (changes []Change, first int64, err error)
+	// Head returns the last change's sequence (0 before the first) and
+	// when it was committed.
+	Head(ctx context.Context) (seq int64, at time.Time, err error)
+	// Changed returns a channel closed at the next committed change, or
+	// when changes may have been missed (a lost connection): either way
+	// the caller reads the log again.
+	Changed() <-chan struct{}
+	// PruneChanges drops changes old enough that no running replica
+	// needs them.
+	PruneChanges(ctx context.Context) error
+}
+
+// Copier is a store that can be copied to another as it is (`visage store
+// copy`): what the Store interface gives out and takes in, plus what it
+// keeps to itself — every admin token, the accounts' numbers, the apps'
+// face counters and whole days of usage — so that nothing is renumbered,
+// reset or lost on the way.
+type Copier interface {
+	Store
+	// AdminTokens lists every admin token.
+	AdminTokens(ctx context.Context) ([]AdminToken, error)
+	// FacesNumbered returns the last face number the app gave.
+	FacesNumbered(ctx context.Context, appID string) (int64, error)
+
+	// ImportAdminToken stores an admin token with its ID and time.
+	ImportAdminToken(ctx context.Context, t AdminToken) error
+	// ImportAccount stores an account of an existing app with its number
+	// (a.ID); later accounts are numbered after it.
+	ImportAccount(ctx context.Context, a *Account) error
+	// SetFacesNumbered raises the app's last face number to n, so that a
+	// number given before the copy, even to a face deleted since, is
+	// never given again.
+	SetFacesNumbered(ctx context.Context, appID string, n int64) error
+	// ImportUsage adds a day's counts to the app's usage.
+	ImportUsage(ctx context.Context, appID string, d DayUsage) error
+}
+
+// Replica is one server process among those sharing a store.
+type Replica struct {
+	// ID is random, made at the process's start.
+	ID string
+	// URL is where the other replicas reach this one (widget frames for
+	// its sessions are passed to it).
+	URL string
+	// Shared says whether it keeps its limits in Redis: replicas that do
+	// not would each grant the whole budget.
+	Shared bool
+	SeenAt time.Time
+}
+
+// Roster is a store that keeps the list of the replicas serving from it.
+type Roster interface {
+	// Heartbeat records r as alive now.
+	Heartbeat(ctx context.Context, r Replica) error
+	// Replicas lists the replicas seen alive since since.
+	Replicas(ctx context.Context, since time.Time) ([]Replica, error)
+	// Leave removes a replica that stops.
+	Leave(ctx context.Context, id string) error
 }

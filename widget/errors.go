@@ -54,6 +54,7 @@ var fioCodes = map[visage.Code]struct {
 	visage.CodeUnauthorized:      {"UNAUTHORIZED", http.StatusUnauthorized},
 	visage.CodeRateLimit:         {"TOO_MANY_REQUESTS", http.StatusTooManyRequests},
 	visage.CodeQuotaExceeded:     {"TOO_MANY_REQUESTS", http.StatusTooManyRequests},
+	visage.CodeUnavailable:       {"TIMEOUT", http.StatusServiceUnavailable},
 }
 
 // asFio turns any error into the widget's answer.

@@ -1,14 +1,19 @@
 package widget
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
@@ -92,37 +97,74 @@ type session struct {
 	ended    bool
 }
 
-// sessions holds the live sessions. Sessions are per server: the page
-// talks to the server that opened its session (sticky routing when
-// several replicas serve one host). It counts them per app and per
-// visitor, for the limits.
+// sessions holds the live sessions of this server. Sessions are per
+// server: the page talks to the server that opened its session (sticky
+// routing when several replicas serve one host), and MaxSessions bounds
+// this server's memory. The limits per app and per visitor hold across
+// the replicas: a session counts in its app's and its visitor's set in
+// the shared state until it ends or expires, so that a replica that dies
+// holds its places no longer than its sessions would have lasted.
 type sessions struct {
-	mu       sync.Mutex
-	m        map[string]*session
-	byApp    map[string]int
-	byClient map[string]int
+	mu     sync.Mutex
+	m      map[string]*session
+	shared cluster.State
 }
 
-func newSessions() sessions {
-	return sessions{m: map[string]*session{}, byApp: map[string]int{}, byClient: map[string]int{}}
+func newSessions(shared cluster.State) sessions {
+	return sessions{m: map[string]*session{}, shared: cluster.OrMemory(shared)}
+}
+
+// places are the shared sets a session counts in: its visitor's, then
+// its app's. The visitor's first: a flood from one address is refused
+// there, without touching the app's set that other visitors need.
+func (s *session) places() []string {
+	return []string{"widget:address:" + s.client, "widget:app:" + s.app.ID}
+}
+
+// member is the session in the shared sets: a hash of its ID, which is
+// half of what a request needs to use the session, so that whoever reads
+// the shared state cannot use it.
+func (s *session) member() string {
+	sum := sha256.Sum256([]byte(s.id))
+	return hex.EncodeToString(sum[:16])
 }
 
 // add opens s unless that would go over a limit: the server's (503, so
 // that no app or visitor is blamed), the app's or the visitor's (429).
-func (ss *sessions) add(s *session, lim Config) *fioError {
+// The session holds its place on this server while the shared sets are
+// asked, so that a flood cannot pass MaxSessions meanwhile.
+func (ss *sessions) add(ctx context.Context, s *session, lim Config) *fioError {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	switch {
-	case len(ss.m) >= lim.MaxSessions:
+	if len(ss.m) >= lim.MaxSessions {
+		ss.mu.Unlock()
 		return tooMany(http.StatusServiceUnavailable, "the server has too many widget sessions open")
-	case ss.byApp[s.app.ID] >= lim.MaxSessionsPerApp:
-		return tooMany(http.StatusTooManyRequests, "too many widget sessions are open for this application")
-	case ss.byClient[s.client] >= lim.MaxSessionsPerAddress:
-		return tooMany(http.StatusTooManyRequests, "too many widget sessions are open from this address")
 	}
 	ss.m[s.id] = s
-	ss.byApp[s.app.ID]++
-	ss.byClient[s.client]++
+	ss.mu.Unlock()
+	limits := []struct {
+		max  int
+		full string
+	}{
+		{lim.MaxSessionsPerAddress, "too many widget sessions are open from this address"},
+		{lim.MaxSessionsPerApp, "too many widget sessions are open for this application"},
+	}
+	for i, key := range s.places() {
+		ok, err := ss.shared.Join(ctx, key, s.member(), limits[i].max, s.expires, s.opened)
+		if err == nil && ok {
+			continue
+		}
+		// Given back even if the client has gone, lest its places stay
+		// taken until the session's expiry; one that cannot be given
+		// back now frees itself then.
+		ss.leave(context.WithoutCancel(ctx), s, s.places()[:i])
+		ss.mu.Lock()
+		delete(ss.m, s.id)
+		ss.mu.Unlock()
+		if err != nil {
+			return asFio(err)
+		}
+		return tooMany(http.StatusTooManyRequests, limits[i].full)
+	}
 	return nil
 }
 
@@ -132,26 +174,24 @@ func tooMany(status int, msg string) *fioError {
 	return e
 }
 
-func (ss *sessions) remove(id string) {
+// remove forgets the session, here and in the shared sets.
+func (ss *sessions) remove(ctx context.Context, id string) error {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
 	s := ss.m[id]
-	if s == nil {
-		return
-	}
 	delete(ss.m, id)
-	decrement(ss.byApp, s.app.ID)
-	decrement(ss.byClient, s.client)
+	ss.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return ss.leave(ctx, s, s.places())
 }
 
-// decrement counts one down, dropping a key at zero so that the maps hold
-// only who has sessions open.
-func decrement(m map[string]int, key string) {
-	if m[key] <= 1 {
-		delete(m, key)
-	} else {
-		m[key]--
+func (ss *sessions) leave(ctx context.Context, s *session, places []string) error {
+	var errs []error
+	for _, key := range places {
+		errs = append(errs, ss.shared.Leave(ctx, key, s.member()))
 	}
+	return errors.Join(errs...)
 }
 
 var errExpired = fioErr("SESSION_EXPIRED", http.StatusGone, "this widget session has ended, expired or was replayed; open a new one")

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/liveness"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/web"
@@ -64,6 +65,31 @@ type Config struct {
 	// MaxAnalysedFrames is how many frames one session may have analysed
 	// (default 200; over it, TIMEOUT).
 	MaxAnalysedFrames int
+	// Shared counts the sessions open per app and per address across the
+	// replicas of a deployment (cluster.Redis); nil counts them in this
+	// process's memory, for a server alone. MaxSessions stays per server.
+	Shared cluster.State
+	// Replicas, on a replica among several (replica.Member), lets any
+	// replica take a session's requests: a session lives where it was
+	// opened, its ID names that replica, and the others pass its
+	// requests there. nil on a server alone.
+	Replicas Replicas
+}
+
+// Replicas is what the widget needs of the replicas of a deployment.
+//
+// A session stays in the memory of the replica that opened it: what it
+// keeps of its frames (the reference crop the depth check follows skin
+// in, and the templates) is face data, which is not to be written to a
+// shared store, nor to travel more than a frame itself does. So a
+// replica given another's session passes the request to it, body and
+// all, and relays its answer.
+type Replicas interface {
+	// ID is this replica's; it starts the IDs of the sessions it opens.
+	ID() string
+	// Forward passes r to the replica owner and writes its answer to w;
+	// when the owner is gone, it calls gone(w) instead.
+	Forward(w http.ResponseWriter, r *http.Request, owner string, gone func(http.ResponseWriter))
 }
 
 // Limits of the protocol.
@@ -102,16 +128,16 @@ func New(svc *service.Service, cfg Config) *Handler {
 			*l.v = l.def
 		}
 	}
-	h := &Handler{svc: svc, cfg: cfg, mux: http.NewServeMux(), sessions: newSessions()}
+	h := &Handler{svc: svc, cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(cfg.Shared)}
 	for _, name := range []string{"fio.js", "fio.mjs", "widget.js", "fio.d.ts"} {
 		h.mux.HandleFunc("GET /"+name, h.asset(name))
 	}
 	h.mux.HandleFunc("GET /demo", h.demo)
 	h.mux.HandleFunc("OPTIONS /widget/v1/", h.preflight)
 	h.mux.HandleFunc("POST /widget/v1/sessions", h.cors(h.open))
-	h.mux.HandleFunc("POST /widget/v1/sessions/{id}/frames", h.cors(h.frame))
-	h.mux.HandleFunc("POST /widget/v1/sessions/{id}/complete", h.cors(h.complete))
-	h.mux.HandleFunc("DELETE /widget/v1/sessions/{id}", h.cors(h.abort))
+	h.mux.HandleFunc("POST /widget/v1/sessions/{id}/frames", h.owned(h.cors(h.frame)))
+	h.mux.HandleFunc("POST /widget/v1/sessions/{id}/complete", h.owned(h.cors(h.complete)))
+	h.mux.HandleFunc("DELETE /widget/v1/sessions/{id}", h.owned(h.cors(h.abort)))
 	return h
 }
 
@@ -150,6 +176,36 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Headers", "Content-Type, X-Visage-Nonce")
 	w.Header().Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// sessionID makes a new session's ID: on a replica, its ID, a dot, and
+// the random part.
+func (h *Handler) sessionID() string {
+	if h.cfg.Replicas == nil {
+		return token()
+	}
+	return h.cfg.Replicas.ID() + "." + token()
+}
+
+// owned passes the request of a session another replica opened to it
+// (Config.Replicas), and serves the others. It comes before cors: the
+// owner's answer carries its own CORS headers.
+func (h *Handler) owned(next http.HandlerFunc) http.HandlerFunc {
+	if h.cfg.Replicas == nil {
+		return next
+	}
+	self := h.cfg.Replicas.ID()
+	return func(w http.ResponseWriter, r *http.Request) {
+		owner, _, ok := strings.Cut(r.PathValue("id"), ".")
+		if !ok || owner == self {
+			next(w, r)
+			return
+		}
+		h.cfg.Replicas.Forward(w, r, owner, func(w http.ResponseWriter) {
+			allowOrigin(w, r)
+			writeFio(w, errExpired)
+		})
+	}
 }
 
 func (h *Handler) cors(next http.HandlerFunc) http.HandlerFunc {
@@ -213,7 +269,7 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 	}
 	idle = min(idle, maxIdle)
 	now := time.Now()
-	s := &session{id: token(), nonce: token(), app: app, op: req.Operation, userID: req.UserID, client: h.clientAddress(r),
+	s := &session{id: h.sessionID(), nonce: token(), app: app, op: req.Operation, userID: req.UserID, client: h.clientAddress(r),
 		idle: idle, opened: now, expires: now.Add(h.cfg.TTL), pin: "none", seen: map[[32]byte]bool{}}
 	for _, m := range liveness.Draw(h.cfg.Movements) {
 		s.moves = append(s.moves, liveness.Move{Movement: m})
@@ -226,12 +282,12 @@ func (h *Handler) open(w http.ResponseWriter, r *http.Request) {
 	// sessions. The page budget is the app's widget sessions, apart from
 	// the requests of its private key: a flood of pages never spends the
 	// backend's.
-	if err := h.sessions.add(s, h.cfg); err != nil {
+	if err := h.sessions.add(r.Context(), s, h.cfg); err != nil {
 		writeFio(w, err)
 		return
 	}
 	if adm, err := h.svc.AdmitSession(r.Context(), app); err != nil {
-		h.sessions.remove(s.id)
+		h.forget(s)
 		fe := asFio(err)
 		fe.retry = adm.RetryAfter
 		writeFio(w, fe)
@@ -325,9 +381,17 @@ func (h *Handler) abort(w http.ResponseWriter, r *http.Request) {
 // as the app's page usage.
 func (h *Handler) finish(s *session, success bool) {
 	s.end()
-	h.sessions.remove(s.id)
+	h.forget(s)
 	// Counted after the answer's context may be gone: the engine was used.
 	if err := h.svc.RecordSession(context.Background(), s.app, s.analysed); err != nil {
 		h.cfg.Logger.Error("widget usage not recorded", "app", s.app.ID, "err", err)
+	}
+}
+
+// forget removes an ended or refused session. Its places in the shared
+// sets that cannot be freed now free themselves at its expiry.
+func (h *Handler) forget(s *session) {
+	if err := h.sessions.remove(context.Background(), s.id); err != nil {
+		h.cfg.Logger.Warn("widget session's places not freed until its expiry", "app", s.app.ID, "err", err)
 	}
 }

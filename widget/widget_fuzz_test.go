@@ -157,7 +157,7 @@ func FuzzOpen(f *testing.F) {
 				s.mu.Lock()
 				s.end()
 				s.mu.Unlock()
-				h.sessions.remove(s.id)
+				h.sessions.remove(context.Background(), s.id)
 			}
 		}()
 

@@ -68,11 +68,7 @@ func TestCrashSafety(t *testing.T) {
 	ortLib, _ := filepath.Abs(filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"))
 	models, _ := filepath.Abs(filepath.Join(deps, "models"))
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "visage")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := visageBinary(t)
 	images := crashImages(t)
 
 	data := filepath.Join(tmp, "data")

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/dialect/auther"
 	"github.com/visagehq/visage/dialect/faceauth"
 	"github.com/visagehq/visage/dialect/faceio"
@@ -35,7 +36,7 @@ var dialects = []*dialect{
 		return faceio.New(svc, faceio.Config{Logger: log, Ready: st.Ping})
 	}},
 	{name: "auther", prefix: "/auther/", build: func(d *dialectFlags, svc *service.Service, st store.Store, log *slog.Logger) http.Handler {
-		return auther.New(svc, auther.Config{Logger: log})
+		return auther.New(svc, auther.Config{Logger: log, Shared: d.shared})
 	}},
 	{name: "faceauth", prefix: "/api/v1/", build: func(d *dialectFlags, svc *service.Service, st store.Store, log *slog.Logger) http.Handler {
 		return faceauth.New(svc, faceauth.Config{Logger: log, AllowRegister: d.openSignup})
@@ -53,6 +54,8 @@ var dialects = []*dialect{
 			OpenSignup:            d.openSignup,
 			SignupDomains:         d.signupDomains,
 			DevLogCodes:           d.devCodes,
+			Shared:                d.shared,
+			Secret:                d.secret,
 		})
 	}},
 }
@@ -66,6 +69,8 @@ type dialectFlags struct {
 	smtpAddr, smtpFrom, smtpUser string
 	smsURL                       string
 	devCodes                     bool
+	shared                       cluster.State // Redis when replicas share one; nil for a server alone
+	secret                       []byte        // keys the HMACs in shared
 }
 
 func (d *dialectFlags) register(fs *flag.FlagSet) {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -23,10 +22,7 @@ func TestServeEdge(t *testing.T) {
 	ortLib, _ := filepath.Abs(filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"))
 	models, _ := filepath.Abs(filepath.Join(deps, "models"))
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "visage")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := visageBinary(t)
 	// A data folder that everyone may read, as a user might make it.
 	data := filepath.Join(tmp, "data")
 	if err := os.Mkdir(data, 0o755); err != nil {

@@ -31,6 +31,8 @@ Usage:
   visage app list | show APP_ID | delete APP_ID
   visage key create APP_ID | list APP_ID | revoke APP_ID KEY_ID
   visage admin token                         a new admin token
+  visage store copy --from sqlite://DIR --to postgres://… [--dry-run]
+                                             move a data folder's store to PostgreSQL, checked and counted
   visage detect IMG [--json]                 faces with box, landmarks, quality, liveness, age, gender
   visage compare IMG1 IMG2 [--json] [--level N]
                                              similarity of the largest face of each image
@@ -47,6 +49,7 @@ Usage:
   visage version
 
 Data folder (serve, app, key, admin): --data DIR ($VISAGE_DATA), default ./data.
+Store (serve, app, key, admin): --store postgres://… ($VISAGE_STORE), default SQLite in the data folder.
 Engine settings (every command): --ort-lib PATH ($VISAGE_ORT_LIB), --models DIR ($VISAGE_MODELS),
 --pack NAME|PATH ($VISAGE_PACK; built in: ` + strings.Join(pack.Builtin(), ", ") + `), --workers N.
 Defaults: the deps/ folder that make setup fills, pack ` + pack.Default + `.
@@ -78,6 +81,8 @@ func main() {
 		err = runKey(args, os.Stdout)
 	case "admin":
 		err = runAdmin(args, os.Stdout)
+	case "store":
+		err = runStore(args, os.Stdout)
 	case "version":
 		fmt.Println("visage", version())
 	case "help", "-h", "--help":

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -109,4 +112,41 @@ func TestDetectJSON(t *testing.T) {
 	if bytes.Contains(out.Bytes(), []byte("Vector")) || bytes.Contains(out.Bytes(), []byte("template")) {
 		t.Error("detect output must not carry templates")
 	}
+}
+
+// binary is the visage binary the tests run as a child process, built
+// once for all of them: a build takes tens of seconds.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// visageBinary returns the path of the built binary, failing the test if
+// it does not build.
+func visageBinary(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "visage-test-bin")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "visage")
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
+	}
+	return binary.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.path != "" {
+		os.RemoveAll(filepath.Dir(binary.path))
+	}
+	os.Exit(code)
 }

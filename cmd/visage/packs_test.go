@@ -28,10 +28,7 @@ func TestSwitchingPacks(t *testing.T) {
 		t.Skip("converted models missing: run `make setup`")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "visage")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := visageBinary(t)
 	data := filepath.Join(tmp, "data")
 	out, err := exec.Command(bin, "app", "create", "packs", "--data", data).CombinedOutput()
 	if err != nil {

@@ -20,26 +20,31 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/face"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/liveness"
+	"github.com/visagehq/visage/replica"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store"
+	"github.com/visagehq/visage/store/postgres"
 	"github.com/visagehq/visage/store/sqlite"
 	"github.com/visagehq/visage/widget"
 )
 
-// dataFlags locate the data folder: the SQLite database and the key that
-// encrypts templates and payloads.
-type dataFlags struct{ dir string }
+// dataFlags locate the data folder, with the key that encrypts templates
+// and payloads and the SQLite database, and the store when it is
+// PostgreSQL instead.
+type dataFlags struct{ dir, store string }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
 	def := os.Getenv("VISAGE_DATA")
 	if def == "" {
 		def = "data"
 	}
-	fs.StringVar(&d.dir, "data", def, "data folder: database and encryption key ($VISAGE_DATA)")
+	fs.StringVar(&d.dir, "data", def, "data folder: encryption key, and the database unless --store names one ($VISAGE_DATA)")
+	fs.StringVar(&d.store, "store", os.Getenv("VISAGE_STORE"), "the store: empty for SQLite in the data folder, or postgres://user@host:5432/db for PostgreSQL, shared by every replica (docs/scale.md) ($VISAGE_STORE)")
 }
 
 // open opens the store in the data folder, creating both on first use.
@@ -56,11 +61,32 @@ func (d *dataFlags) openFresh() (st store.Store, key []byte, fresh bool, err err
 	if key, err = store.LoadOrCreateKey(d.dir); err != nil {
 		return nil, nil, false, err
 	}
+	if d.store != "" {
+		st, fresh, err = openURL(d.store, key)
+		return st, key, fresh, err
+	}
 	db := filepath.Join(d.dir, "visage.db")
 	_, statErr := os.Stat(db)
 	fresh = errors.Is(statErr, os.ErrNotExist)
 	st, err = sqlite.Open(db, key)
 	return st, key, fresh, err
+}
+
+// openURL opens the store a --store URL names.
+func openURL(url string, key []byte) (store.Store, bool, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, false, usageError{"--store: give a postgres:// URL, or nothing for SQLite in the data folder"}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := postgres.Open(ctx, url, key)
+	if err != nil {
+		if strings.Contains(err.Error(), "encryption key") {
+			err = fmt.Errorf("%w: every replica needs the same key; copy visage.key from the data folder of the replica that created the database", err)
+		}
+		return nil, false, err
+	}
+	return st, st.Created(), nil
 }
 
 // edgeFlags are the limits every listener holds its clients to, and the
@@ -108,6 +134,9 @@ func runServe(args []string, out io.Writer) error {
 		defAddr = "127.0.0.1:8080"
 	}
 	addr := fs.String("addr", defAddr, "listen address ($VISAGE_ADDR)")
+	redisURL := fs.String("redis", os.Getenv("VISAGE_REDIS"), "redis://[user:password@]host:6379/0 that the replicas share: rate limits, quotas, open widget sessions, Facenition's codes, Auther's replay memory (docs/scale.md); none keeps them in this process's memory, for a server alone ($VISAGE_REDIS)")
+	redisPrefix := fs.String("redis-prefix", "visage:", "prefix of every key Visage writes in --redis")
+	replicaURL := fs.String("replica-url", "", "with a PostgreSQL --store: the URL the other replicas reach this one at, e.g. http://10.0.0.5:8080 (default: http:// and the listen address, unless it is all interfaces)")
 	maxSessions := fs.Int("max-sessions", 0, "open widget sessions on the whole server, beyond which new ones get 503 (default 1000)")
 	maxSessionsApp := fs.Int("max-sessions-per-app", 0, "open widget sessions per application (default 100)")
 	maxSessionsAddr := fs.Int("max-sessions-per-address", 0, "open widget sessions per visitor address, IPv6 by /64 (default 10)")
@@ -117,7 +146,7 @@ func runServe(args []string, out io.Writer) error {
 	challenges := fs.String("challenges", "turn_left,turn_right", "the head movements the widget asks for, two drawn at random per session, from turn_left, turn_right, nod_up, nod_down")
 	demo := fs.Bool("demo", false, "serve /demo: the widget on a demo application, created on first use")
 	fs.String("config", "", "optional JSON config file: flag names as keys, and plans ($VISAGE_CONFIG)")
-	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
+	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "store": "VISAGE_STORE", "redis": "VISAGE_REDIS", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
 	if err != nil {
 		return err
 	}
@@ -135,6 +164,30 @@ func runServe(args []string, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go returnMemory(ctx)
+	var shared cluster.State // nil: this process's memory, for a server alone
+	if *redisURL != "" {
+		r, err := cluster.Dial(ctx, *redisURL, *redisPrefix)
+		if err != nil {
+			return fmt.Errorf("--redis: %w", err)
+		}
+		defer r.Close()
+		shared = r
+	}
+	// The listener comes first: a replica's URL may be its address.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	var member *replica.Member
+	if roster, ok := st.(store.Roster); ok {
+		self, err := replicaSelf(*replicaURL, ln.Addr())
+		if err != nil {
+			return err
+		}
+		if member, err = replica.Join(ctx, roster, self, shared != nil, log); err != nil {
+			return err
+		}
+	}
 
 	gallery := index.New()
 	metrics := vhttp.NewMetrics(gallery.Sizes)
@@ -149,11 +202,27 @@ func runServe(args []string, out io.Writer) error {
 		// Levels would mean nothing: refuse rather than guess thresholds.
 		return errors.New(eng.Pack().Uncalibrated)
 	}
-	if err := service.LoadGallery(ctx, st, gallery, log); err != nil {
+	// A store shared with other replicas has a change log, which the
+	// gallery follows; a server alone loads its gallery and keeps it.
+	var follower *replica.Follower
+	ready := st.Ping
+	if feed, ok := st.(store.Feed); ok {
+		if follower, err = replica.Load(ctx, feed, gallery, log); err != nil {
+			return fmt.Errorf("loading the gallery: %w", err)
+		}
+		go follower.Run(ctx)
+		ready = follower.Ready
+		metrics.Replication(follower.Stats)
+	} else if err := service.LoadGallery(ctx, st, gallery, log); err != nil {
 		return fmt.Errorf("loading the gallery: %w", err)
 	}
 	warnOtherPacks(gallery, eng.Model(), log)
-	svc := service.New(service.Config{Store: st, Gallery: gallery, Engine: eng, Table: eng.Pack().Calibration, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans})
+	scfg := service.Config{Store: st, Gallery: gallery, Engine: eng, Table: eng.Pack().Calibration, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans,
+		Shared: shared}
+	if follower != nil {
+		scfg.Follower = follower
+	}
+	svc := service.New(scfg)
 
 	if fresh {
 		token, err := svc.CreateAdminToken(ctx)
@@ -169,7 +238,10 @@ func runServe(args []string, out io.Writer) error {
 	}
 	wcfg := widget.Config{CountryHeader: *countryHeader, Movements: moves, Logger: log, OnVerdict: metrics.LivenessVerdict,
 		MaxSessions: *maxSessions, MaxSessionsPerApp: *maxSessionsApp, MaxSessionsPerAddress: *maxSessionsAddr, AddressHeader: *addressHeader,
-		MaxAnalysedFrames: *maxFrames}
+		MaxAnalysedFrames: *maxFrames, Shared: shared}
+	if member != nil {
+		wcfg.Replicas = member
+	}
 	if *demo {
 		if wcfg.DemoPublicID, err = demoApp(ctx, svc); err != nil {
 			return err
@@ -180,16 +252,13 @@ func runServe(args []string, out io.Writer) error {
 	for _, p := range wid.Patterns() {
 		mounts = append(mounts, vhttp.Mount{Pattern: p, Handler: wid})
 	}
+	dlf.shared, dlf.secret = shared, sharedSecret(key)
 	dmounts, own, err := dlf.mount(svc, st, log)
 	if err != nil {
 		return err
 	}
-	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: st.Ping, Metrics: metrics, Mounts: append(mounts, dmounts...),
+	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: ready, Metrics: metrics, Mounts: append(mounts, dmounts...),
 		BodyTimeout: edge.body, UploadTimeout: edge.upload})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	var servers []*http.Server
 	errc := make(chan error, 2+len(own))
 	serve := func(l net.Listener, h http.Handler) {
@@ -235,6 +304,28 @@ func runServe(args []string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// replicaSelf is the URL other replicas reach this one at: the flag's, or
+// the listener's address when it names one interface.
+func replicaSelf(flagURL string, addr net.Addr) (string, error) {
+	if flagURL != "" {
+		return flagURL, nil
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		return "", usageError{"serve: --replica-url: listening on every interface, the server cannot tell which address the other replicas reach it at; give it, e.g. --replica-url http://10.0.0.5:8080"}
+	}
+	return "http://" + tcp.String(), nil
+}
+
+// sharedSecret derives from the data key the key of the HMACs that stand
+// for Facenition's codes and addresses in the shared state, so that every
+// replica checks the codes another sent.
+func sharedSecret(dataKey []byte) []byte {
+	m := hmac.New(sha256.New, dataKey)
+	m.Write([]byte("visage shared state v1"))
+	return m.Sum(nil)
 }
 
 // demoName names the app behind /demo.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +17,7 @@ func TestServeMounts(t *testing.T) {
 	ortLib, _ := filepath.Abs(filepath.Join(deps, "onnxruntime", "libonnxruntime.so.1"))
 	models, _ := filepath.Abs(filepath.Join(deps, "models"))
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "visage")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := visageBinary(t)
 	own := freeAddr(t)
 	srv := startCrashServer(t, bin, filepath.Join(tmp, "data"), ortLib, models, filepath.Join(tmp, "serve.log"),
 		"--demo", "--faceio-addr", own)

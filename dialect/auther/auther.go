@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/service"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	MaxBody int64
 	// Timeout bounds one request's work; default 30 s.
 	Timeout time.Duration
+	// Shared remembers the signatures used, across the replicas of a
+	// deployment (cluster.Redis); nil remembers them in this process's
+	// memory, for a server alone.
+	Shared cluster.State
 }
 
 // The thresholds Auther states, on Visage's calibrated similarity scale
@@ -76,7 +81,7 @@ func New(svc *service.Service, cfg Config) http.Handler {
 		cfg.Timeout = 30 * time.Second
 	}
 	h := &handler{svc: svc, cfg: cfg, mux: http.NewServeMux(),
-		seen: &replays{window: cfg.ReplayWindow, until: map[[32]byte]time.Time{}}}
+		seen: &replays{shared: cluster.OrMemory(cfg.Shared), window: cfg.ReplayWindow}}
 	// Patterns without a method, so that a wrong method gets Auther's
 	// error shape from route rather than the mux's plain-text 405.
 	h.mux.Handle("/persons/{personId}", h.route(map[string]appHandler{

@@ -77,7 +77,10 @@ var codes = map[string]apiError{
 	"L_001":  {Status: http.StatusTooManyRequests, Message: "Too many requests"},
 	"L_002":  {Status: http.StatusTooManyRequests, Message: "Monthly quota exceeded"},
 	"E_001":  {Status: http.StatusInternalServerError, Message: "Internal server error"},
-	"E_002":  {Status: http.StatusInternalServerError, Message: "Request timed out"},
+	// Overload and an unreachable database are 503 with Retry-After, as
+	// every Visage API answers them, so that clients come back later.
+	"E_002": {Status: http.StatusServiceUnavailable, Message: "Request timed out"},
+	"E_003": {Status: http.StatusServiceUnavailable, Message: "Service temporarily unavailable"},
 }
 
 func init() {
@@ -114,6 +117,7 @@ var byService = map[visage.Code]string{
 	visage.CodeRateLimit:         "L_001",
 	visage.CodeQuotaExceeded:     "L_002",
 	visage.CodeInternal:          "E_001",
+	visage.CodeUnavailable:       "E_003",
 }
 
 // writeError answers err in Auther's shape. Causes of server errors go to

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/dialect/auther"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/internal/testface"
@@ -36,6 +37,7 @@ type fixture struct {
 type options struct {
 	plans   map[string]service.Plan
 	maxBody int64
+	shared  cluster.State
 }
 
 // newFixture mounts the dialect under /auther/ as `visage serve` does.
@@ -51,11 +53,21 @@ func newFixture(t *testing.T, o options) *fixture {
 	c := testface.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration,
 		PINKey: []byte("k"), Logger: quiet, Now: c.Now, Plans: o.plans})
+	f := &fixture{t: t, svc: svc, clock: c, ctx: context.Background()}
+	return f.replica(o)
+}
+
+// replica is another server of the fixture's service, as a replica of
+// one deployment is: its own handler, with o's settings.
+func (f *fixture) replica(o options) *fixture {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
-	mux.Handle("/auther/", http.StripPrefix("/auther", auther.New(svc, auther.Config{Logger: quiet, Now: c.Now, MaxBody: o.maxBody})))
+	mux.Handle("/auther/", http.StripPrefix("/auther", auther.New(f.svc, auther.Config{Logger: quiet, Now: f.clock.Now, MaxBody: o.maxBody, Shared: o.shared})))
 	ts := httptest.NewServer(mux)
-	t.Cleanup(ts.Close)
-	return &fixture{t: t, base: ts.URL + "/auther", svc: svc, clock: c, ctx: context.Background()}
+	f.t.Cleanup(ts.Close)
+	r := *f
+	r.base = ts.URL + "/auther"
+	return &r
 }
 
 // newApp creates an app with these settings and returns it and its key.

@@ -1,6 +1,7 @@
 package auther
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -8,10 +9,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/internal/upload"
 	"github.com/visagehq/visage/service"
 )
@@ -77,7 +78,11 @@ func (h *handler) checkSignature(r *http.Request, app *visage.App, body []byte) 
 		rsa.VerifyPSS(key, crypto.SHA256, digest[:], raw, nil) != nil {
 		return errorOf("S_002", "the signature does not match the request")
 	}
-	if !h.seen.first(raw, at, now) {
+	first, err := h.seen.first(r.Context(), raw, at, now)
+	if err != nil {
+		return err
+	}
+	if !first {
 		return errorOf("S_004", "this signature was already used; sign each request afresh")
 	}
 	return nil
@@ -93,34 +98,24 @@ func endpointPath(r *http.Request) string {
 	return p
 }
 
-// replays remembers the signatures accepted within the window. A signature
-// older than the window is refused for its timestamp anyway, so it is
-// forgotten then: the memory holds at most a window's worth of signed
-// requests, which the plan's rate limit bounds. It is per process: with
-// several Visage replicas, a signature could be replayed once against each.
+// replays remembers the signatures accepted within the window, in the
+// state the replicas share, so that a signature passes once across all
+// of them. A signature older than the window is refused for its
+// timestamp anyway, so it is forgotten then: the memory holds at most a
+// window's worth of signed requests, which the plan's rate limit bounds.
+// It holds hashes of signatures, which travel in clear anyway.
 type replays struct {
-	mu     sync.Mutex
+	shared cluster.State
 	window time.Duration
-	until  map[[32]byte]time.Time // signature hash → when it may be forgotten
-	sweep  time.Time
 }
 
+// clockSkew is how far replicas' clocks may differ: a signature is
+// remembered that much longer than its window, for a replica whose clock
+// is late.
+const clockSkew = time.Minute
+
 // first records sig, stamped at, and says whether it is new.
-func (p *replays) first(sig []byte, at, now time.Time) bool {
-	k := sha256.Sum256(sig)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if now.After(p.sweep) {
-		for s, t := range p.until {
-			if now.After(t) {
-				delete(p.until, s)
-			}
-		}
-		p.sweep = now.Add(p.window)
-	}
-	if _, ok := p.until[k]; ok {
-		return false
-	}
-	p.until[k] = at.Add(p.window)
-	return true
+func (p *replays) first(ctx context.Context, sig []byte, at, now time.Time) (bool, error) {
+	sum := sha256.Sum256(sig)
+	return p.shared.First(ctx, "auther:replay:"+hex.EncodeToString(sum[:]), at.Add(p.window).Sub(now)+clockSkew, now)
 }

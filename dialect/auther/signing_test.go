@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
+	"github.com/visagehq/visage/internal/testredis"
 	"github.com/visagehq/visage/service"
 )
 
@@ -110,6 +112,38 @@ func TestSigning(t *testing.T) {
 		t.Fatalf("an unreadable key through the settings: %v, want INVALID_REQUEST", err)
 	}
 	f.do("GET", "/persons/alice", key2, nil, sign(t, priv, false, f.clock.Now().Unix()+1, "GET", "/persons/alice", nil)...).want(t, 404, "NF_001")
+}
+
+// A signature used on one replica is a replay on every other; and one
+// that cannot be checked against the replicas' memory is refused, 503
+// with Retry-After.
+func TestReplayAcrossReplicas(t *testing.T) {
+	testredis.Each(t, 2, func(t *testing.T, shared []cluster.State) {
+		a := newFixture(t, options{shared: shared[0]})
+		b := a.replica(options{shared: shared[1]})
+		priv := newRSAKey(t, 2048)
+		app, key := a.newApp(visage.AppSettings{})
+		if err := a.svc.SetRequestSigning(a.ctx, app, publicPEM(t, priv), true); err != nil {
+			t.Fatal(err)
+		}
+		signed := sign(t, priv, false, a.clock.Now().Unix(), "GET", "/persons/alice", nil)
+		a.do("GET", "/persons/alice", key, nil, signed...).want(t, 404, "NF_001")
+		b.do("GET", "/persons/alice", key, nil, signed...).want(t, 401, "S_004")
+		a.do("GET", "/persons/alice", key, nil, signed...).want(t, 401, "S_004")
+	})
+	down := testredis.Replicas(t, 1)[0]
+	f := newFixture(t, options{shared: down})
+	priv := newRSAKey(t, 2048)
+	app, key := f.newApp(visage.AppSettings{})
+	if err := f.svc.SetRequestSigning(f.ctx, app, publicPEM(t, priv), true); err != nil {
+		t.Fatal(err)
+	}
+	down.Close()
+	ans := f.do("GET", "/persons/alice", key, nil, sign(t, priv, false, f.clock.Now().Unix(), "GET", "/persons/alice", nil)...)
+	ans.want(t, 503, "E_003")
+	if ans.header.Get("Retry-After") == "" {
+		t.Fatal("503 without Retry-After")
+	}
 }
 
 func TestSigningKeys(t *testing.T) {

@@ -71,6 +71,7 @@ var fromService = map[visage.Code]struct {
 	visage.CodeConflict:      {http.StatusBadRequest, codeValidation},
 	visage.CodeRateLimit:     {http.StatusTooManyRequests, codeRateLimit},
 	visage.CodeQuotaExceeded: {http.StatusTooManyRequests, codeMonthlyLimit},
+	visage.CodeUnavailable:   {http.StatusServiceUnavailable, codeProcessing},
 	// Anything else, INTERNAL first, is PROCESSING_ERROR (500).
 
 	visage.CodeFaceDuplication:  {http.StatusConflict, string(visage.CodeFaceDuplication)},

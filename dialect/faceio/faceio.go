@@ -236,7 +236,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, ep endpoint, err 
 		msg = "the server is busy or the request took too long; retry after the time in Retry-After"
 	}
 	status := statusOf(code)
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) || code == visage.CodeUnavailable {
 		// Overload is answered 503 with Retry-After, as every Visage API
 		// answers it: FACEIO's table has no status for it, and a 500
 		// would tell the client nothing about coming back.

@@ -78,16 +78,23 @@ func (h *handler) newCredentials(w http.ResponseWriter, r *http.Request, req *re
 	case !sms:
 		return fail(http.StatusBadGateway, "this server cannot send SMS: no SMS endpoint is configured")
 	}
-	now := h.cfg.Now()
-	wait, ticket := h.sends.take(r, p, now)
+	ctx, now := r.Context(), h.cfg.Now()
+	wait, ticket, err := h.sends.take(ctx, r, p, now)
+	if err != nil {
+		return err
+	}
 	if ticket == nil {
 		w.Header().Set("Retry-After", seconds(wait))
 		return fail(http.StatusTooManyRequests, "too many codes sent from here or to this email or phone; retry in %s s", seconds(wait))
 	}
 	emailCode, smsCode := newCode(), newCode()
-	sent, wait := h.codes.issue(p.key(), emailCode, smsCode, now, h.cfg.CodeTTL, h.cfg.ResendAfter)
+	sent, wait, err := h.codes.issue(ctx, p.key(), emailCode, smsCode, now, h.cfg.ResendAfter)
+	if err != nil {
+		ticket.cancel(ctx)
+		return err
+	}
 	if sent == nil {
-		ticket.cancel()
+		ticket.cancel(ctx)
 		w.Header().Set("Retry-After", seconds(wait))
 		return fail(http.StatusTooManyRequests, "codes were sent to this email and phone moments ago; retry in %s s", seconds(wait))
 	}
@@ -95,11 +102,11 @@ func (h *handler) newCredentials(w http.ResponseWriter, r *http.Request, req *re
 		h.log.Warn("facenition development mode: verification codes logged, not sent (configure SMTP and SMS to send them)",
 			"email", p.email, "phone", p.phone, "email_code", emailCode, "sms_code", smsCode)
 	} else {
-		if err := h.sendEmail(r.Context(), p.email, emailCode); err != nil {
-			return h.undelivered(p, sent, "email", err)
+		if err := h.sendEmail(ctx, p.email, emailCode); err != nil {
+			return h.undelivered(ctx, p, sent, "email", err)
 		}
-		if err := h.sendSMS(r.Context(), p.phone, smsCode); err != nil {
-			return h.undelivered(p, sent, "SMS", err)
+		if err := h.sendSMS(ctx, p.phone, smsCode); err != nil {
+			return h.undelivered(ctx, p, sent, "SMS", err)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "sent": []string{"email", "sms"}, "expires_in": int(h.cfg.CodeTTL.Seconds())})
@@ -108,8 +115,11 @@ func (h *handler) newCredentials(w http.ResponseWriter, r *http.Request, req *re
 
 // undelivered withdraws codes that did not go out, logs why (never the
 // code, nor the SMS URL, which may hold a provider key) and answers 502.
-func (h *handler) undelivered(p pair, sent *pending, channel string, err error) error {
-	h.codes.withdraw(p.key(), sent)
+// Codes that cannot be withdrawn now expire: the client waits ResendAfter.
+func (h *handler) undelivered(ctx context.Context, p pair, sent *codes, channel string, err error) error {
+	if werr := h.codes.withdraw(context.WithoutCancel(ctx), p.key(), sent, h.cfg.Now()); werr != nil {
+		h.log.Warn("facenition: undelivered codes not withdrawn", "err", werr)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -132,7 +142,11 @@ func (h *handler) authenticateCredentials(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	switch res, left := h.codes.check(p.key(), emailCode, smsCode, h.cfg.Now(), h.cfg.CodeTTL, h.cfg.MaxAttempts); res {
+	res, left, err := h.codes.check(r.Context(), p.key(), emailCode, smsCode, h.cfg.Now(), h.cfg.MaxAttempts)
+	if err != nil {
+		return err
+	}
+	switch res {
 	case unknown:
 		return fail(http.StatusNotFound, "no codes were sent to this email and phone: call new-credentials first")
 	case expired:
@@ -163,7 +177,11 @@ func (h *handler) generateToken(w http.ResponseWriter, r *http.Request, req *req
 		if p, err = pairOf(req); err != nil {
 			return err
 		}
-		switch h.codes.useVerification(p.key(), h.cfg.Now()) {
+		res, err := h.codes.useVerification(ctx, p.key(), h.cfg.Now())
+		if err != nil {
+			return err
+		}
+		switch res {
 		case unknown:
 			return fail(http.StatusForbidden, "this email and phone are not verified: call new-credentials, then authenticate-credentials")
 		case expired:

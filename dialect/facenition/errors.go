@@ -53,6 +53,7 @@ var status = map[visage.Code]int{
 	visage.CodeRateLimit:         http.StatusTooManyRequests,
 	visage.CodeQuotaExceeded:     http.StatusTooManyRequests,
 	visage.CodePINLocked:         http.StatusTooManyRequests,
+	visage.CodeUnavailable:       http.StatusServiceUnavailable,
 }
 
 // writeError answers {"ok": false, "error": "…"}. Server faults (500, and

@@ -8,7 +8,8 @@
 // service and the result into Facenition's shape. A client token is a
 // Visage private key of an app made for that client. The one state of its
 // own is what the service has no notion of: the one-time codes of v2's
-// verification, kept in memory. docs/migrating-from-facenition.md
+// verification and what may be sent, kept where the replicas share them
+// (Config.Shared). docs/migrating-from-facenition.md
 // documents every choice made where Facenition's page is silent.
 package facenition
 
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/cluster"
 	"github.com/visagehq/visage/service"
 )
 
@@ -68,6 +70,14 @@ type Config struct {
 	// with Retry-After beyond). Defaults DefaultCodesPerClient,
 	// DefaultCodesPerDestination, DefaultCodesPerHour.
 	CodesPerClient, CodesPerDestination, CodesPerHour int
+	// Shared holds the codes, the verified pairs and the sending budgets
+	// across the replicas of a deployment (cluster.Redis); nil holds them
+	// in this process's memory, for a server alone.
+	Shared cluster.State
+	// Secret keys the HMACs that stand for codes and addresses in Shared.
+	// Replicas must have the same one, or one cannot check the codes
+	// another sent. Default: made at start, which serves a server alone.
+	Secret []byte
 }
 
 // SMTP is where verification emails go. Empty Addr: no email.
@@ -148,9 +158,17 @@ func New(svc *service.Service, cfg Config) http.Handler {
 	if cfg.CodesPerHour <= 0 {
 		cfg.CodesPerHour = DefaultCodesPerHour
 	}
-	key := make([]byte, 32)
-	rand.Read(key)
-	return &handler{svc: svc, cfg: cfg, log: cfg.Logger, codes: newCodeBook(key), sends: newSendLimits(&cfg)}
+	if len(cfg.Secret) == 0 {
+		if cfg.Shared != nil {
+			cfg.Logger.Warn("facenition: a shared state without a secret: codes sent by one replica cannot be checked by another")
+		}
+		cfg.Secret = make([]byte, 32)
+		rand.Read(cfg.Secret)
+	}
+	shared := cluster.OrMemory(cfg.Shared)
+	return &handler{svc: svc, cfg: cfg, log: cfg.Logger,
+		codes: &codeBook{shared: shared, secret: cfg.Secret, ttl: cfg.CodeTTL},
+		sends: newSendLimits(&cfg, shared, cfg.Secret)}
 }
 
 // endpoint is one of Facenition's calls. Exactly one of open (no token)

@@ -1,14 +1,14 @@
 package facenition
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/visagehq/visage/cluster"
 )
 
 // new-credentials sends an email and an SMS to addresses its caller
@@ -34,93 +34,70 @@ func (c *Config) signupAllowed(email string) bool {
 	return slices.ContainsFunc(c.SignupDomains, func(d string) bool { return strings.EqualFold(d, domain) })
 }
 
-// sendLimits are the budgets new-credentials spends from.
+// sendLimits are the budgets new-credentials spends from, in the state
+// the replicas share, so that N replicas do not send N times as much.
+// Addresses appear in its keys as HMACs only.
 type sendLimits struct {
-	client, destination *keyed
-	overall             *rate.Limiter
+	shared                       cluster.State
+	secret                       secret
+	client, destination, overall cluster.Rate
 }
 
-func newSendLimits(c *Config) *sendLimits {
-	return &sendLimits{
-		client:      newKeyed(c.CodesPerClient, time.Hour),
-		destination: newKeyed(c.CodesPerDestination, 24*time.Hour),
-		overall:     rate.NewLimiter(rate.Every(time.Hour/time.Duration(c.CodesPerHour)), c.CodesPerHour),
+func newSendLimits(c *Config, shared cluster.State, s secret) *sendLimits {
+	return &sendLimits{shared: shared, secret: s,
+		client:      cluster.Rate{Burst: c.CodesPerClient, Per: time.Hour},
+		destination: cluster.Rate{Burst: c.CodesPerDestination, Per: 24 * time.Hour},
+		overall:     cluster.Rate{Burst: c.CodesPerHour, Per: time.Hour},
 	}
 }
 
+// budget is one budget a request spends from.
+type budget struct {
+	key  string
+	rate cluster.Rate
+}
+
 // take spends one sending from every budget the request touches, or from
-// none: it returns how long to wait when one is spent.
-func (l *sendLimits) take(r *http.Request, p pair, now time.Time) (time.Duration, *sendTicket) {
+// none: it returns how long to wait when one is spent. A budget that
+// cannot be checked refuses the request (UNAVAILABLE).
+func (l *sendLimits) take(ctx context.Context, r *http.Request, p pair, now time.Time) (time.Duration, *sendTicket, error) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	t := &sendTicket{now: now}
-	for _, res := range []*rate.Reservation{
-		l.client.reserve(host, now),
-		l.destination.reserve("email "+p.email, now),
-		l.destination.reserve("phone "+p.phone, now),
-		l.overall.ReserveN(now, 1),
+	t := &sendTicket{l: l, now: now}
+	for _, b := range []budget{
+		{"facenition:send:client:" + l.secret.name("client", host), l.client},
+		{"facenition:send:email:" + l.secret.name("email", p.email), l.destination},
+		{"facenition:send:phone:" + l.secret.name("phone", p.phone), l.destination},
+		{"facenition:send:all", l.overall},
 	} {
-		t.held = append(t.held, res)
-		if d := res.DelayFrom(now); d > 0 || !res.OK() {
-			t.cancel()
-			return max(d, time.Second), nil
+		v, err := l.shared.Take(ctx, b.key, b.rate, now)
+		if err != nil {
+			t.cancel(ctx)
+			return 0, nil, err
 		}
+		if !v.Allowed {
+			t.cancel(ctx)
+			return max(v.RetryAfter, time.Second), nil, nil
+		}
+		t.held = append(t.held, b)
 	}
-	return 0, t
+	return 0, t, nil
 }
 
 // sendTicket is what one request took; cancel gives it back when nothing
 // was sent after all.
 type sendTicket struct {
+	l    *sendLimits
 	now  time.Time
-	held []*rate.Reservation
+	held []budget
 }
 
-func (t *sendTicket) cancel() {
-	for _, r := range t.held {
-		r.CancelAt(t.now)
+// cancel gives back what it can: a sending that cannot be given back now
+// stays spent, the safe side of a budget on sending.
+func (t *sendTicket) cancel(ctx context.Context) {
+	for _, b := range t.held {
+		t.l.shared.GiveBack(ctx, b.key, b.rate, t.now)
 	}
-}
-
-// keyed is a token bucket per key (n in every period, in a burst at
-// most). Keys come from strangers, so the map is pruned of buckets that
-// have refilled: those hold nothing a new bucket would not.
-type keyed struct {
-	mu      sync.Mutex
-	n       int
-	every   rate.Limit
-	full    time.Duration // how long an empty bucket takes to refill
-	buckets map[string]*bucket
-	pruned  time.Time
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	used time.Time
-}
-
-func newKeyed(n int, period time.Duration) *keyed {
-	return &keyed{n: n, every: rate.Every(period / time.Duration(n)), full: period, buckets: map[string]*bucket{}}
-}
-
-func (k *keyed) reserve(key string, now time.Time) *rate.Reservation {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if now.Sub(k.pruned) > time.Minute {
-		for key, b := range k.buckets {
-			if now.Sub(b.used) > k.full {
-				delete(k.buckets, key)
-			}
-		}
-		k.pruned = now
-	}
-	b := k.buckets[key]
-	if b == nil {
-		b = &bucket{lim: rate.NewLimiter(k.every, k.n)}
-		k.buckets[key] = b
-	}
-	b.used = now
-	return b.lim.ReserveN(now, 1)
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/visagehq/visage"
 )
 
-const appColumns = "id, public_id, name, plan, settings, created_at"
-
 // CreateApp stores a new app; CONFLICT when its ID or public ID is taken.
 func (s *Store) CreateApp(ctx context.Context, a *visage.App) error {
 	return insertApp(ctx, s.writer, a)
@@ -92,21 +90,4 @@ func (s *Store) DeleteApp(ctx context.Context, id string) error {
 	s.dropUsage(id)
 	s.deleted(ctx)
 	return nil
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanApp(r scanner) (*visage.App, error) {
-	var a visage.App
-	var settings string
-	var created int64
-	if err := r.Scan(&a.ID, &a.PublicID, &a.Name, &a.Plan, &settings, &created); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(settings), &a.Settings); err != nil {
-		return nil, err
-	}
-	a.CreatedAt = fromMicros(created)
-	return &a, nil
 }

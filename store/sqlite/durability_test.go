@@ -5,44 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 )
-
-// 32 enrollments at once all succeed (writes queue for the one writer
-// connection instead of failing with SQLITE_BUSY), and all are there
-// after a Close and a reopen.
-func TestConcurrentCreateFace(t *testing.T) {
-	s, path := openTest(t)
-	createApp(t, s, "app1")
-	const n = 32
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			f := newFace("app1", fmt.Sprintf("face-%02d", i), fmt.Sprintf("ext-%02d", i))
-			if err := s.CreateFace(ctx, f); err != nil {
-				t.Errorf("face %d: %v", i, err)
-			}
-			if _, err := s.Face(ctx, "app1", f.ID); err != nil { // reads meanwhile
-				t.Errorf("face %d: %v", i, err)
-			}
-		})
-	}
-	wg.Wait()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s = reopen(t, path)
-	if c, err := s.CountFaces(ctx, "app1"); err != nil || c != n {
-		t.Fatalf("%d faces after reopen, %v; want %d", c, err, n)
-	}
-	for i := range n {
-		if _, err := s.FaceByExternalID(ctx, "app1", fmt.Sprintf("ext-%02d", i)); err != nil {
-			t.Fatalf("face %d after reopen: %v", i, err)
-		}
-	}
-}
 
 // crashChildEnv names the database a child process enrolls into before it
 // SIGKILLs itself.

@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/store"
 )
-
-// faceColumns are a face's columns but its templates, in scanFace's order.
-const faceColumns = "app_id, id, external_id, pin_hash, pin_failures, pin_locked_until, age, female, created_at, updated_at, payload, number"
 
 // CreateFace enrolls a face, sealing its templates and payload for its row.
 func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
@@ -35,9 +33,7 @@ func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
 		}
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		f.AppID, f.ID, nullString(f.ExternalID), nullBytes(f.PINHash), f.PINFailures, micros(f.PINLockedUntil),
-		f.Age, f.Female, micros(f.CreatedAt), micros(f.UpdatedAt),
-		s.cipher.SealPayload(f.AppID, f.ID, f.Payload), number, s.cipher.SealTemplates(f.AppID, f.ID, f.Templates))
+		store.FaceValues(s.cipher, f, number)...)
 	if err == nil {
 		if err = tx.Commit(); err == nil {
 			f.Number = number
@@ -75,15 +71,7 @@ func (s *Store) FaceByExternalID(ctx context.Context, appID, externalID string) 
 // face reads the one face of appID that matches where, with its templates.
 func (s *Store) face(ctx context.Context, where, appID, arg string) (*visage.Face, error) {
 	row := s.reader.QueryRowContext(ctx, "SELECT "+faceColumns+", templates FROM faces WHERE app_id = ? AND "+where, appID, arg)
-	var sealed []byte
-	f, err := s.scanFace(row, &sealed)
-	if err != nil {
-		return nil, err
-	}
-	if f.Templates, err = s.cipher.OpenTemplates(f.AppID, f.ID, sealed); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return store.ScanFace(s.cipher, row, true)
 }
 
 // Faces returns up to limit faces of the app with IDs after the cursor, in
@@ -100,7 +88,7 @@ func (s *Store) Faces(ctx context.Context, appID string, after string, limit int
 	defer rows.Close()
 	var faces []visage.Face
 	for rows.Next() {
-		f, err := s.scanFace(rows)
+		f, err := store.ScanFace(s.cipher, rows, false)
 		if err != nil {
 			return nil, internal(err, "list faces of app %s", appID)
 		}
@@ -125,6 +113,13 @@ func (s *Store) DeleteFace(ctx context.Context, appID, faceID string) error {
 	}
 	s.deleted(ctx)
 	return nil
+}
+
+// ReplaceTemplates gives a face new templates, age and gender.
+func (s *Store) ReplaceTemplates(ctx context.Context, appID, faceID string, templates []visage.Template, age, female float32) error {
+	res, err := s.writer.ExecContext(ctx, "UPDATE faces SET templates = ?, age = ?, female = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+		s.cipher.SealTemplates(appID, faceID, templates), age, female, time.Now().UnixMicro(), appID, faceID)
+	return internal(affected(res, err, "face", faceID), "replace templates of face %s of app %s", faceID, appID)
 }
 
 // SetPayload replaces a face's payload; nil removes it.
@@ -177,47 +172,4 @@ func (s *Store) EachTemplate(ctx context.Context, fn func(appID, faceID string, 
 		}
 	}
 	return internal(rows.Err(), "read templates")
-}
-
-// scanFace scans faceColumns, and the sealed templates into templates when
-// it is given.
-func (s *Store) scanFace(r scanner, templates ...*[]byte) (*visage.Face, error) {
-	var f visage.Face
-	var external sql.NullString
-	var locked, created, updated int64
-	var payload []byte
-	dest := []any{&f.AppID, &f.ID, &external, &f.PINHash, &f.PINFailures, &locked,
-		&f.Age, &f.Female, &created, &updated, &payload, &f.Number}
-	for _, t := range templates {
-		dest = append(dest, t)
-	}
-	if err := r.Scan(dest...); err != nil {
-		return nil, err
-	}
-	f.ExternalID = external.String
-	f.PINLockedUntil = fromMicros(locked)
-	f.CreatedAt = fromMicros(created)
-	f.UpdatedAt = fromMicros(updated)
-	var err error
-	if f.Payload, err = s.cipher.OpenPayload(f.AppID, f.ID, payload); err != nil {
-		return nil, err
-	}
-	return &f, nil
-}
-
-// nullString stores "" as NULL, so that faces without an external ID do
-// not collide in the unique index.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// nullBytes stores an empty value as NULL.
-func nullBytes(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
 }

@@ -2,14 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/store"
 )
-
-const keyColumns = "id, app_id, prefix, hash, created_at, revoked_at"
 
 // CreateKey stores a new API key; NOT_FOUND when its app does not exist,
 // CONFLICT when its ID is taken.
@@ -19,13 +16,8 @@ func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
 
 func insertKey(ctx context.Context, db execer, k *visage.APIKey) error {
 	stamp(&k.CreatedAt)
-	var revoked *int64
-	if k.RevokedAt != nil {
-		n := micros(*k.RevokedAt)
-		revoked = &n
-	}
 	_, err := db.ExecContext(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES (?, ?, ?, ?, ?, ?)",
-		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), revoked)
+		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), store.RevokedAt(k))
 	switch {
 	case isNoApp(err):
 		return notFound("app", k.AppID)
@@ -52,23 +44,7 @@ func (s *Store) keys(ctx context.Context, query string, arg string) ([]visage.AP
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var keys []visage.APIKey
-	for rows.Next() {
-		var k visage.APIKey
-		var created int64
-		var revoked sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.AppID, &k.Prefix, &k.Hash, &created, &revoked); err != nil {
-			return nil, err
-		}
-		k.CreatedAt = fromMicros(created)
-		if revoked.Valid {
-			t := fromMicros(revoked.Int64)
-			k.RevokedAt = &t
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
+	return collect(rows, store.ScanKey)
 }
 
 // RevokeKey marks a key of the app revoked, keeping the first revocation
@@ -93,20 +69,15 @@ func (s *Store) CreateAdminToken(ctx context.Context, id, prefix string, hash []
 
 // AdminTokensByPrefix returns the admin tokens with this prefix.
 func (s *Store) AdminTokensByPrefix(ctx context.Context, prefix string) ([]store.AdminToken, error) {
-	rows, err := s.reader.QueryContext(ctx, "SELECT id, prefix, hash, created_at FROM admin_tokens WHERE prefix = ?", prefix)
+	tokens, err := s.adminTokens(ctx, "WHERE prefix = ?", prefix)
+	return tokens, internal(err, "find admin tokens by prefix")
+}
+
+// adminTokens returns the admin tokens that where selects, oldest first.
+func (s *Store) adminTokens(ctx context.Context, where string, args ...any) ([]store.AdminToken, error) {
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+store.AdminTokenColumns+" FROM admin_tokens "+where+" ORDER BY created_at, id", args...)
 	if err != nil {
-		return nil, internal(err, "find admin tokens by prefix")
+		return nil, err
 	}
-	defer rows.Close()
-	var tokens []store.AdminToken
-	for rows.Next() {
-		var t store.AdminToken
-		var created int64
-		if err := rows.Scan(&t.ID, &t.Prefix, &t.Hash, &created); err != nil {
-			return nil, internal(err, "find admin tokens by prefix")
-		}
-		t.CreatedAt = fromMicros(created)
-		tokens = append(tokens, t)
-	}
-	return tokens, internal(rows.Err(), "find admin tokens by prefix")
+	return collect(rows, store.ScanAdminToken)
 }

@@ -6,53 +6,16 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/visagehq/visage/store"
 )
 
-// migrations are the schema's versions: NNNN_name.sql, applied in order of
-// NNNN, each once. A released migration is never edited; a change is a new
-// file.
+// migrations are the schema's versions (store.LoadMigrations), applied in
+// order, each once.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
-
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads migrations/NNNN_name.sql from fsys, in version
-// order, and checks that the versions run 1, 2, 3… without a gap or a
-// duplicate, which would otherwise skip or double a change.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names { // fs.Glob returns names sorted
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("sqlite: migration %s is not named NNNN_name.sql", base)
-		}
-		if v != len(ms)+1 {
-			return nil, fmt.Errorf("sqlite: migration %s: want version %d", base, len(ms)+1)
-		}
-		text, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(text)})
-	}
-	return ms, nil
-}
 
 // migrate brings the database to the last version in fsys. Each migration
 // runs in its own transaction together with the row that records it, so a
@@ -61,7 +24,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // newer than this binary is refused: an older binary cannot know what the
 // newer schema means.
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	ms, err := loadMigrations(fsys)
+	ms, err := store.LoadMigrations(fsys)
 	if err != nil {
 		return err
 	}
@@ -83,7 +46,7 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 // migrateOne applies the next migration, reading the version inside the
 // same transaction so that two processes migrating at once cannot both
 // apply it. It reports done when there is nothing left to apply.
-func migrateOne(ctx context.Context, db *sql.DB, ms []migration) (done bool, err error) {
+func migrateOne(ctx context.Context, db *sql.DB, ms []store.Migration) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock first
 	if err != nil {
 		return false, fmt.Errorf("sqlite: migrating: %w", err)
@@ -100,15 +63,15 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []migration) (done bool, err
 		return true, nil
 	}
 	m := ms[current]
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, time.Now().UnixMicro()); err != nil {
-		return false, fmt.Errorf("sqlite: recording migration %s: %w", m.name, err)
+		m.Version, m.Name, time.Now().UnixMicro()); err != nil {
+		return false, fmt.Errorf("sqlite: recording migration %s: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	return false, nil
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/storetest"
 )
 
 // diskBytes returns the database file and its WAL as they are on disk.
@@ -37,6 +37,7 @@ func sealedColumns(t *testing.T, s *Store, appID, faceID string) (templates, pay
 // The database file holds neither payloads nor templates in clear, while
 // it does hold the (clear) external ID: the scan can see what is there.
 func TestEncryptedAtRest(t *testing.T) {
+	t.Parallel()
 	s, path := openTest(t)
 	createApp(t, s, "app1")
 	f := newFace("app1", "face1", "external-id-in-clear")
@@ -70,6 +71,7 @@ func TestEncryptedAtRest(t *testing.T) {
 // DeleteFace leaves no byte of the face in the database file or the WAL:
 // not its external ID, PIN hash, sealed templates or sealed payload.
 func TestDeleteFacePurgesBytes(t *testing.T) {
+	t.Parallel()
 	s, path := openTest(t)
 	createApp(t, s, "app1")
 	createFace(t, s, "app1", "kept-before", "")
@@ -130,6 +132,7 @@ func TestDeleteFacePurgesBytes(t *testing.T) {
 // A reader holding an old snapshot keeps the checkpoint from completing;
 // the purge is then finished in the background once the reader is done.
 func TestDeleteFacePurgeRetried(t *testing.T) {
+	t.Parallel()
 	s, path := openTest(t)
 	createApp(t, s, "app1")
 	createFace(t, s, "app1", "kept", "")
@@ -170,6 +173,7 @@ func TestDeleteFacePurgeRetried(t *testing.T) {
 
 // DeleteApp purges its faces too.
 func TestDeleteAppPurgesBytes(t *testing.T) {
+	t.Parallel()
 	s, path := openTest(t)
 	createApp(t, s, "app1")
 	createApp(t, s, "app2")
@@ -190,47 +194,18 @@ func TestDeleteAppPurgesBytes(t *testing.T) {
 // other column) fails to open, with an error that names the face and not
 // the value.
 func TestRowSwapDetected(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t)
-	createApp(t, s, "A")
-	createApp(t, s, "B")
-	src := createFace(t, s, "A", "source", "")
-	src.Payload = json.RawMessage(`{"secret":"swap-marker"}`)
-	if err := s.SetPayload(ctx, "A", "source", src.Payload); err != nil {
-		t.Fatal(err)
-	}
-	createFace(t, s, "A", "victim", "")
-	createFace(t, s, "B", "source", "") // same face ID in another app
-	templates, payload := sealedColumns(t, s, "A", "source")
-
-	for _, tc := range []struct {
-		name, app, face, set string
-		value                []byte
-	}{
-		{"templates to another face", "A", "victim", "templates", templates},
-		{"payload to another face", "A", "victim", "payload", payload},
-		{"templates to another app", "B", "source", "templates", templates},
-		{"payload into templates", "A", "source", "templates", payload},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := s.writer.Exec("UPDATE faces SET "+tc.set+" = ? WHERE app_id = ? AND id = ?", tc.value, tc.app, tc.face); err != nil {
-				t.Fatal(err)
-			}
-			_, err := s.Face(ctx, tc.app, tc.face)
-			wantCode(t, err, visage.CodeInternal)
-			if bytes.Contains([]byte(err.Error()), []byte("swap-marker")) {
-				t.Fatalf("the error shows the payload: %v", err)
-			}
-			if !bytes.Contains([]byte(err.Error()), []byte(tc.face)) {
-				t.Fatalf("the error does not name the face: %v", err)
-			}
-			if err := s.EachTemplate(ctx, func(string, string, []visage.Template) error { return nil }); err == nil && tc.set == "templates" {
-				t.Fatal("EachTemplate streamed a swapped template")
-			}
+	storetest.RowSwap(t, s,
+		func(appID, faceID string) ([]byte, []byte) { return sealedColumns(t, s, appID, faceID) },
+		func(column, appID, faceID string, value []byte) error {
+			_, err := s.writer.Exec("UPDATE faces SET "+column+" = ? WHERE app_id = ? AND id = ?", value, appID, faceID)
+			return err
 		})
-	}
 }
 
 func TestWrongKeyRefused(t *testing.T) {
+	t.Parallel()
 	s, path := openTest(t)
 	createApp(t, s, "app1")
 	createFace(t, s, "app1", "face1", "")

@@ -234,28 +234,30 @@ func (s *Store) background() {
 	}
 }
 
-// Times are stored as Unix microseconds, with 0 for the zero time:
-// microseconds because that is PostgreSQL's precision, so both backends
-// give back the same values, and because their range, unlike nanoseconds',
-// holds any date a caller can pass.
-func micros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
+// The row helpers both SQL backends share (package store).
+var (
+	micros, fromMicros, stamp = store.Micros, store.FromMicros, store.Stamp
+	day                       = store.Day
+	nullString, nullBytes     = store.NullString, store.NullBytes
+	scanApp                   = store.ScanApp
+)
 
-func fromMicros(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(n).UTC()
-}
+const (
+	appColumns  = store.AppColumns
+	keyColumns  = store.KeyColumns
+	faceColumns = store.FaceColumns
+)
 
-// stamp sets a creation time the caller left zero, to the microsecond that
-// will be stored.
-func stamp(t *time.Time) {
-	if t.IsZero() {
-		*t = time.Now().UTC().Truncate(time.Microsecond)
+// collect scans every row of rows with scan, and closes rows.
+func collect[T any](rows *sql.Rows, scan func(store.Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
+	return out, rows.Err()
 }

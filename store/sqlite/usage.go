@@ -211,9 +211,3 @@ func (s *Store) monthCount(ctx context.Context, appID string, month time.Time, c
 	s.usage.mu.Unlock()
 	return n, nil
 }
-
-// day returns the days since 1970-01-01 of t's UTC date.
-func day(t time.Time) int64 {
-	u := t.UTC()
-	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400
-}

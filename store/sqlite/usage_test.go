@@ -1,106 +1,64 @@
 package sqlite
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-func TestUsage(t *testing.T) {
+// Counts are buffered and written once a second (usageBuffer); reads add
+// the buffer to what is written, so they answer the same before a flush,
+// after it, and with counts in both.
+func TestUsageBufferedAndWritten(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t)
 	createApp(t, s, "app1")
-	createApp(t, s, "app2")
-	may31 := time.Date(2026, 5, 31, 23, 59, 59, 0, time.UTC)
-	june1 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	// 01:30 on June 1st in UTC+2 is still May 31st in UTC.
-	june1Local := time.Date(2026, 6, 1, 1, 30, 0, 0, time.FixedZone("CEST", 2*3600))
-	count := func(app string, at time.Time, success bool, n int) {
-		for range n {
-			if err := s.CountCall(ctx, app, at, success); err != nil {
+	day := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	count := func(calls int) {
+		t.Helper()
+		for range calls {
+			if err := s.CountCall(ctx, "app1", day, true); err != nil {
 				t.Fatal(err)
 			}
 		}
-	}
-	count("app1", may31, true, 3)
-	count("app1", june1Local, false, 1)
-	count("app1", june1, true, 2)
-	count("app1", june1.Add(36*time.Hour), false, 4)
-	count("app2", june1, true, 100)
-	// Widget sessions are counted apart from calls, with their frames.
-	for _, f := range []int64{20, 35} {
-		if err := s.CountSession(ctx, "app1", june1, f); err != nil {
+		if err := s.CountSession(ctx, "app1", day, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
-
-	check := func(when string) {
+	check := func(when string, calls, sessions int64) {
 		t.Helper()
-		if n, err := s.MonthCalls(ctx, "app1", may31); err != nil || n != 4 {
-			t.Fatalf("%s: May calls %d, %v; want 4", when, n, err)
+		if n, err := s.MonthCalls(ctx, "app1", day); err != nil || n != calls {
+			t.Fatalf("%s: %d calls, %v; want %d", when, n, err, calls)
 		}
-		if n, err := s.MonthCalls(ctx, "app1", june1.Add(20*24*time.Hour)); err != nil || n != 6 {
-			t.Fatalf("%s: June calls %d, %v; want 6", when, n, err)
+		if n, err := s.MonthSessions(ctx, "app1", day); err != nil || n != sessions {
+			t.Fatalf("%s: %d sessions, %v; want %d", when, n, err, sessions)
 		}
-		if n, err := s.MonthSessions(ctx, "app1", june1); err != nil || n != 2 {
-			t.Fatalf("%s: June widget sessions %d, %v; want 2", when, n, err)
-		}
-		if n, err := s.MonthSessions(ctx, "app1", may31); err != nil || n != 0 {
-			t.Fatalf("%s: May widget sessions %d, %v; want 0", when, n, err)
-		}
-		days, err := s.Usage(ctx, "app1", may31, june1.Add(48*time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := "[{2026-05-31 00:00:00 +0000 UTC 4 3 0 0} {2026-06-01 00:00:00 +0000 UTC 2 2 2 55} {2026-06-02 00:00:00 +0000 UTC 4 0 0 0}]"
-		if got := fmt.Sprint(days); got != want {
-			t.Fatalf("%s: usage %s, want %s", when, got, want)
-		}
-		if days, _ := s.Usage(ctx, "app1", june1, june1); len(days) != 1 || days[0].Calls != 2 {
-			t.Fatalf("%s: one day: %v", when, days)
+		days, err := s.Usage(ctx, "app1", day, day)
+		if err != nil || len(days) != 1 || days[0].Calls != calls || days[0].Succeeded != calls ||
+			days[0].Sessions != sessions || days[0].Frames != 10*sessions {
+			t.Fatalf("%s: usage %v, %v; want %d calls and %d sessions", when, days, err, calls, sessions)
 		}
 	}
-	check("buffered")
-	if err := s.flushUsage(ctx); err != nil {
-		t.Fatal(err)
-	}
-	check("flushed")
-	count("app1", june1, true, 1) // half flushed, half buffered
-	days, _ := s.Usage(ctx, "app1", june1, june1)
-	if days[0].Calls != 3 || days[0].Succeeded != 3 {
-		t.Fatalf("flushed plus buffered: %v", days)
-	}
-}
-
-// The monthly count survives a restart: Close writes the buffer.
-func TestUsageSurvivesReopen(t *testing.T) {
-	s, path := openTest(t)
-	createApp(t, s, "app1")
-	now := time.Now()
-	for i := range 7 {
-		if err := s.CountCall(ctx, "app1", now, i%2 == 0); err != nil {
+	flush := func() {
+		t.Helper()
+		if err := s.flushUsage(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CountCall(ctx, "app1", now, true); err == nil {
-		t.Fatal("CountCall after Close succeeded")
-	}
-	s = reopen(t, path)
-	if n, err := s.MonthCalls(ctx, "app1", now); err != nil || n != 7 {
-		t.Fatalf("after reopen: %d calls, %v; want 7", n, err)
-	}
-	days, err := s.Usage(ctx, "app1", now, now)
-	if err != nil || len(days) != 1 || days[0].Calls != 7 || days[0].Succeeded != 4 {
-		t.Fatalf("after reopen: %v, %v", days, err)
-	}
+	count(2)
+	check("buffered", 2, 1)
+	flush()
+	check("written", 2, 1)
+	count(3)
+	check("written and buffered", 5, 2)
+	flush()
+	check("written twice", 5, 2)
 }
 
 // The background loop writes the buffer without a Close.
 func TestUsageFlushedInBackground(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t)
 	createApp(t, s, "app1")
 	if err := s.CountCall(ctx, "app1", time.Now(), true); err != nil {
@@ -127,6 +85,7 @@ func TestUsageFlushedInBackground(t *testing.T) {
 // than were counted by the time it answered (give or take the one call
 // each counter may have made but not yet tallied).
 func TestUsageCountedOnceDuringFlushes(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t)
 	createApp(t, s, "app1")
 	now := time.Now()

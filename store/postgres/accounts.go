@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/store"
+)
+
+// CreateAccount stores the app, the account and the app's first key in
+// one transaction (see store.Store).
+func (s *Store) CreateAccount(ctx context.Context, a *store.Account, app *visage.App, key *visage.APIKey) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := insertApp(ctx, tx, app); err != nil {
+			return err
+		}
+		a.AppID = app.ID
+		stamp(&a.CreatedAt)
+		// The folding is done here rather than by the caller so that no
+		// caller can store an email that escapes the uniqueness check.
+		err := tx.QueryRow(ctx, `INSERT INTO accounts (app_id, email, email_key, name, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			a.AppID, a.Email, strings.ToLower(a.Email), a.Name, micros(a.CreatedAt)).Scan(&a.ID)
+		if isUnique(err) {
+			return visage.Errorf(visage.CodeConflict, "the email %s is already registered", a.Email)
+		}
+		if err != nil {
+			return err
+		}
+		return insertKey(ctx, tx, key)
+	})
+	return internal(err, "create account of app %s", app.ID)
+}
+
+// AccountByApp returns the account that owns the app.
+func (s *Store) AccountByApp(ctx context.Context, appID string) (*store.Account, error) {
+	var a store.Account
+	var created int64
+	err := s.pool.QueryRow(ctx, "SELECT id, app_id, email, name, created_at FROM accounts WHERE app_id = $1", appID).
+		Scan(&a.ID, &a.AppID, &a.Email, &a.Name, &created)
+	if isNoRows(err) {
+		return nil, notFound("account of app", appID)
+	}
+	if err != nil {
+		return nil, internal(err, "read account of app %s", appID)
+	}
+	a.CreatedAt = fromMicros(created)
+	return &a, nil
+}

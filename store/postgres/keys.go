@@ -1,0 +1,84 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/store"
+)
+
+// CreateKey stores a new API key; NOT_FOUND when its app does not exist,
+// CONFLICT when its ID is taken.
+func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
+	return insertKey(ctx, s.pool, k)
+}
+
+func insertKey(ctx context.Context, db querier, k *visage.APIKey) error {
+	stamp(&k.CreatedAt)
+	_, err := db.Exec(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES ($1, $2, $3, $4, $5, $6)",
+		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), store.RevokedAt(k))
+	switch {
+	case isNoApp(err):
+		return notFound("app", k.AppID)
+	case isUnique(err):
+		return visage.Errorf(visage.CodeConflict, "key ID %s is taken", k.ID)
+	}
+	return internal(err, "create key %s of app %s", k.ID, k.AppID)
+}
+
+// KeysByPrefix returns the unrevoked keys with this prefix.
+func (s *Store) KeysByPrefix(ctx context.Context, prefix string) ([]visage.APIKey, error) {
+	keys, err := s.keys(ctx, "SELECT "+keyColumns+" FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL", prefix)
+	return keys, internal(err, "find keys by prefix")
+}
+
+// Keys lists an app's keys, revoked ones included, oldest first.
+func (s *Store) Keys(ctx context.Context, appID string) ([]visage.APIKey, error) {
+	keys, err := s.keys(ctx, "SELECT "+keyColumns+" FROM api_keys WHERE app_id = $1 ORDER BY created_at, id", appID)
+	return keys, internal(err, "list keys of app %s", appID)
+}
+
+func (s *Store) keys(ctx context.Context, query string, arg string) ([]visage.APIKey, error) {
+	rows, err := s.pool.Query(ctx, query, arg)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (visage.APIKey, error) { return store.ScanKey(r) })
+}
+
+// RevokeKey marks a key of the app revoked, keeping the first revocation
+// time if it already was.
+func (s *Store) RevokeKey(ctx context.Context, appID, keyID string) error {
+	tag, err := s.pool.Exec(ctx, "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE app_id = $2 AND id = $3",
+		time.Now().UnixMicro(), appID, keyID)
+	return internal(affected(tag, err, "key", keyID), "revoke key %s of app %s", keyID, appID)
+}
+
+// CreateAdminToken stores the hash of an admin token; CONFLICT when its ID
+// is taken.
+func (s *Store) CreateAdminToken(ctx context.Context, id, prefix string, hash []byte) error {
+	_, err := s.pool.Exec(ctx, "INSERT INTO admin_tokens (id, prefix, hash, created_at) VALUES ($1, $2, $3, $4)",
+		id, prefix, hash, time.Now().UnixMicro())
+	if isUnique(err) {
+		return visage.Errorf(visage.CodeConflict, "admin token ID %s is taken", id)
+	}
+	return internal(err, "create admin token %s", id)
+}
+
+// AdminTokensByPrefix returns the admin tokens with this prefix.
+func (s *Store) AdminTokensByPrefix(ctx context.Context, prefix string) ([]store.AdminToken, error) {
+	tokens, err := s.adminTokens(ctx, "WHERE prefix = $1", prefix)
+	return tokens, internal(err, "find admin tokens by prefix")
+}
+
+// adminTokens returns the admin tokens that where selects, oldest first.
+func (s *Store) adminTokens(ctx context.Context, where string, args ...any) ([]store.AdminToken, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+store.AdminTokenColumns+" FROM admin_tokens "+where+" ORDER BY created_at, id", args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.AdminToken, error) { return store.ScanAdminToken(r) })
+}
