@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/visagehq/visage"
@@ -8,18 +9,31 @@ import (
 
 // app is the index of one app's faces.
 //
-// Each model's templates sit in one slab, a dense row-major []float32, so a
-// search is one linear pass over contiguous memory with no pointer chasing.
-// A row names its face by a small slot number rather than by ID, which keeps
-// the per-row bookkeeping to four bytes and out of the garbage collector's
-// sight. Deleting a row moves the slab's last row into the hole, so slabs
-// stay dense and a delete costs one row copy whatever the gallery's size.
+// Each model's rows sit in one slab (slab.go), so a search is a linear
+// pass over large runs of contiguous memory with no pointer chasing. A row names its face
+// by a small slot number rather than by ID, which keeps the per-row
+// bookkeeping to four bytes and out of the garbage collector's sight.
+// Deleting a row moves the slab's last row into the hole, so slabs stay
+// dense and a delete costs one row copy whatever the gallery's size.
+//
+// Locking: the Gallery's lock guards its map of apps only; each app's lock
+// guards everything of the app. Searches of an app hold its read lock for
+// their whole scan, so they run in parallel with each other, and Put,
+// Delete and DeleteApp take the write lock, so a write waits only for the
+// searches of its own app. The vault has its own lock, held only to hand
+// out record space, never across I/O. Put writes its records before it
+// locks the app; erasing a dropped template's record (a write of zeros, a
+// few microseconds) happens under the write lock, so that no search reads
+// a record being erased. An app's lock is all a search needs to read its
+// records: no other app's rows name them.
 type app struct {
 	mu     sync.RWMutex     // searches read, Put and Delete write
+	vault  *vault           // the Gallery's, where the templates are
 	byID   map[string]int32 // face ID → slot
 	faces  []face           // slot → face; free slots have ID ""
 	free   []int32          // free slots, reused before faces grows
-	models map[string]*slab // model → its templates; never an empty slab
+	models map[string]*slab // model → its rows; never an empty slab
+	gone   bool             // erased by DeleteApp: a Put holding it must look again
 }
 
 // face is one face's entry: where its templates are.
@@ -34,25 +48,31 @@ type loc struct {
 	row int32
 }
 
-// slab holds the templates of one model: row r is
-// vecs[r*dim : (r+1)*dim], its 8-bit copy codes[r*dim : (r+1)*dim] with
-// quant[r] (quant.go), and belongs to the face in slot owner[r].
-type slab struct {
-	model string
-	dim   int
-	vecs  []float32
-	codes []int8
-	quant []rowQuant
-	owner []int32
-	faces int // faces with at least one row here
+func newApp(v *vault) *app {
+	return &app{vault: v, byID: make(map[string]int32), models: make(map[string]*slab)}
 }
 
-func newApp() *app {
-	return &app{byID: make(map[string]int32), models: make(map[string]*slab)}
+// put adds or replaces the face unless the app is gone, in which case the
+// caller must look it up again: DeleteApp took it out of the gallery
+// between the lookup and the lock.
+func (a *app) put(faceID string, templates []visage.Template, refs []recordID) (done bool, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.gone {
+		return false, nil
+	}
+	for _, t := range templates {
+		if s := a.models[t.Model]; s != nil && s.dim != len(t.Vector) {
+			return true, fmt.Errorf("index: face %s: a template of model %q has %d numbers, the app's others have %d", faceID, t.Model, len(t.Vector), s.dim)
+		}
+	}
+	a.add(faceID, templates, refs)
+	return true, nil
 }
 
-// put adds or replaces a face's templates; Put has checked them.
-func (a *app) put(faceID string, templates []visage.Template) {
+// add adds or replaces a face's templates, sealed at refs; Put has checked
+// them.
+func (a *app) add(faceID string, templates []visage.Template, refs []recordID) {
 	slot, ok := a.byID[faceID]
 	switch {
 	case ok:
@@ -67,7 +87,7 @@ func (a *app) put(faceID string, templates []visage.Template) {
 	a.byID[faceID] = slot
 	f := &a.faces[slot]
 	f.id = faceID
-	for _, t := range templates {
+	for i, t := range templates {
 		s := a.models[t.Model]
 		if s == nil {
 			s = &slab{model: t.Model, dim: len(t.Vector)}
@@ -76,11 +96,7 @@ func (a *app) put(faceID string, templates []visage.Template) {
 		if !inSlab(f.rows, s) {
 			s.faces++
 		}
-		f.rows = append(f.rows, loc{s, int32(len(s.owner))})
-		s.vecs = append(s.vecs, t.Vector...)
-		s.codes = append(s.codes, make([]int8, s.dim)...)
-		s.quant = append(s.quant, quantize(t.Vector, s.codes[len(s.codes)-s.dim:]))
-		s.owner = append(s.owner, slot)
+		f.rows = append(f.rows, loc{s, s.add(t.Vector, refs[i], slot)})
 	}
 }
 
@@ -115,45 +131,45 @@ func (a *app) dropRows(slot int32) {
 	}
 }
 
-// dropRow deletes one row of s by moving the slab's last row into it. It
-// deletes the slab when it is left empty and halves its memory when it is
-// three-quarters empty, so an app that purges most of its faces gives the
-// memory back; halving only then keeps a delete's cost constant on average.
+// dropRow erases the template of one row of s from the vault and deletes
+// the row by moving the slab's last row into it, deleting the slab when it
+// is left empty. The caller holds the write lock, so no search is reading
+// the record it erases.
 func (a *app) dropRow(s *slab, row int32) {
-	last := int32(len(s.owner) - 1)
-	if row != last {
-		d := s.dim
-		copy(s.vecs[int(row)*d:int(row+1)*d], s.vecs[int(last)*d:])
-		copy(s.codes[int(row)*d:int(row+1)*d], s.codes[int(last)*d:])
-		s.quant[row] = s.quant[last]
-		moved := s.owner[last]
-		s.owner[row] = moved
+	b, i := s.at(row)
+	a.vault.erase(b.refs[i], s.dim)
+	if last := int32(s.len() - 1); row != last {
+		s.move(row, last)
+		moved := b.owner[i]
 		rows := a.faces[moved].rows
-		for i := range rows {
-			if rows[i].s == s && rows[i].row == last {
-				rows[i].row = row
+		for j := range rows {
+			if rows[j].s == s && rows[j].row == last {
+				rows[j].row = row
 				break
 			}
 		}
 	}
-	s.owner = s.owner[:last]
-	s.vecs = s.vecs[:int(last)*s.dim]
-	s.codes = s.codes[:int(last)*s.dim]
-	s.quant = s.quant[:last]
-	switch n := int(last); {
-	case n == 0:
+	s.pop()
+	if s.len() == 0 {
 		delete(a.models, s.model)
-	case cap(s.owner) >= minShrinkRows && n < cap(s.owner)/4:
-		s.owner = append(make([]int32, 0, 2*n), s.owner...)
-		s.vecs = append(make([]float32, 0, 2*n*s.dim), s.vecs...)
-		s.codes = append(make([]int8, 0, 2*n*s.dim), s.codes...)
-		s.quant = append(make([]rowQuant, 0, 2*n), s.quant...)
 	}
 }
 
-// minShrinkRows is the smallest slab capacity worth shrinking: below it the
-// spare memory is a few megabytes at most.
-const minShrinkRows = 1024
+// erase deletes every face of the app, once the searches already running
+// on it have finished, and marks it gone.
+func (a *app) erase() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, s := range a.models {
+		for _, b := range s.blocks {
+			for _, r := range b.refs {
+				a.vault.erase(r, s.dim)
+			}
+		}
+	}
+	a.byID, a.faces, a.free, a.models = nil, nil, nil, nil
+	a.gone = true
+}
 
 // inSlab reports whether any of rows is in s.
 func inSlab(rows []loc, s *slab) bool {

@@ -19,6 +19,26 @@ var (
 	ne    = []float32{0.6, 0.8}
 )
 
+// eachKind runs test on a gallery of each kind: templates in memory (New)
+// and in a file (Open).
+func eachKind(t *testing.T, test func(t *testing.T, newGallery func() *Gallery)) {
+	t.Run("memory", func(t *testing.T) { test(t, New) })
+	t.Run("file", func(t *testing.T) {
+		test(t, func() *Gallery { return openGallery(t) })
+	})
+}
+
+// openGallery opens a gallery in a test directory, closed at the end.
+func openGallery(t testing.TB) *Gallery {
+	t.Helper()
+	g, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
+}
+
 func tpls(model string, vs ...[]float32) []visage.Template {
 	ts := make([]visage.Template, len(vs))
 	for i, v := range vs {
@@ -149,23 +169,25 @@ func TestDelete(t *testing.T) {
 
 // A search in one app never sees another's faces, even under the same ID.
 func TestAppIsolation(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	g, r := New(), ref{}
-	randomGallery(t, rng, g, r, "A", 50)
-	randomGallery(t, rng, g, r, "B", 80) // IDs face-0000… overlap A's
-	for id := range r["B"] {
-		if id >= "face-0050" {
-			continue
+	eachKind(t, func(t *testing.T, newGallery func() *Gallery) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		g, r := newGallery(), ref{}
+		randomGallery(t, rng, g, r, "A", 50)
+		randomGallery(t, rng, g, r, "B", 80) // IDs face-0000… overlap A's
+		for id := range r["B"] {
+			if id >= "face-0050" {
+				continue
+			}
+			g.Delete("B", id)
+			r.delete("B", id)
+			break
 		}
-		g.Delete("B", id)
-		r.delete("B", id)
-		break
-	}
-	for _, p := range append(probes(rng, r, "A"), probes(rng, r, "B")...) {
-		checkSearch(t, g, r, "A", p, 1000, -1)
-		checkSearch(t, g, r, "B", p, 1000, -1)
-	}
-	checkInvariants(t, g, r)
+		for _, p := range append(probes(rng, r, "A"), probes(rng, r, "B")...) {
+			checkSearch(t, g, r, "A", p, 1000, -1)
+			checkSearch(t, g, r, "B", p, 1000, -1)
+		}
+		checkInvariants(t, g, r)
+	})
 }
 
 func TestPutRejects(t *testing.T) {
@@ -197,62 +219,68 @@ func TestPutRejects(t *testing.T) {
 // faces, most rows move many times and a face's rows end up in every
 // order, which is where a stale row number would show.
 func TestRandomOps(t *testing.T) {
-	for _, faces := range []int{3, 40} {
-		rng := rand.New(rand.NewPCG(7, uint64(faces)))
-		g, r := New(), ref{}
-		apps := []string{"A", "B"}
-		for step := range 3000 {
-			appID := apps[rng.IntN(len(apps))]
-			id := fmt.Sprintf("f%02d", rng.IntN(faces))
-			switch op := rng.IntN(100); {
-			case op < 55:
-				var ts []visage.Template
-				for range rng.IntN(6) { // 0 templates deletes
-					m, d := "m1", 8
-					if rng.IntN(4) == 0 {
-						m, d = "m2", 3
+	eachKind(t, func(t *testing.T, newGallery func() *Gallery) {
+		for _, faces := range []int{3, 40} {
+			rng := rand.New(rand.NewPCG(7, uint64(faces)))
+			g, r := newGallery(), ref{}
+			apps := []string{"A", "B"}
+			for step := range 3000 {
+				appID := apps[rng.IntN(len(apps))]
+				id := fmt.Sprintf("f%02d", rng.IntN(faces))
+				switch op := rng.IntN(100); {
+				case op < 55:
+					var ts []visage.Template
+					for range rng.IntN(6) { // 0 templates deletes
+						m, d := "m1", 8
+						if rng.IntN(4) == 0 {
+							m, d = "m2", 3
+						}
+						ts = append(ts, visage.Template{Model: m, Vector: randomUnit(rng, d)})
 					}
-					ts = append(ts, visage.Template{Model: m, Vector: randomUnit(rng, d)})
+					mustPut(t, g, appID, id, ts)
+					r.put(appID, id, ts)
+				case op < 99:
+					g.Delete(appID, id)
+					r.delete(appID, id)
+				default:
+					g.DeleteApp(appID)
+					delete(r, appID)
 				}
-				mustPut(t, g, appID, id, ts)
-				r.put(appID, id, ts)
-			case op < 99:
-				g.Delete(appID, id)
-				r.delete(appID, id)
-			default:
-				g.DeleteApp(appID)
-				delete(r, appID)
-			}
-			checkInvariants(t, g, r)
-			if t.Failed() {
-				t.Fatalf("%d faces, step %d", faces, step)
-			}
-			for _, p := range probes(rng, r, appID) {
-				checkSearch(t, g, r, appID, p, 3, -1)
+				checkInvariants(t, g, r)
+				if t.Failed() {
+					t.Fatalf("%d faces, step %d", faces, step)
+				}
+				for _, p := range probes(rng, r, appID) {
+					checkSearch(t, g, r, appID, p, 3, -1)
+				}
 			}
 		}
-	}
+	})
 }
 
 // A slab purged of most of its rows gives memory back and stays right.
 func TestPurgeShrinks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	g, r := New(), ref{}
-	const n = 4 * minShrinkRows
+	const n = 3 * blockRows
 	for i := range n {
 		id := fmt.Sprintf("f%05d", i)
 		ts := tpls("m", randomUnit(rng, 4))
 		mustPut(t, g, "app", id, ts)
 		r.put("app", id, ts)
 	}
-	for _, i := range rng.Perm(n)[:n-10] {
+	gone := rng.Perm(n)[:n-10]
+	for j, i := range gone {
 		id := fmt.Sprintf("f%05d", i)
 		g.Delete("app", id)
 		r.delete("app", id)
+		if j == len(gone)/2 { // rows moved across blocks, some blocks dropped
+			checkInvariants(t, g, r)
+		}
 	}
 	checkInvariants(t, g, r)
-	if s := g.apps["app"].models["m"]; cap(s.owner) >= minShrinkRows || cap(s.vecs) >= minShrinkRows*s.dim {
-		t.Errorf("10 rows left in a slab of capacity %d rows, %d numbers", cap(s.owner), cap(s.vecs))
+	if s := g.apps["app"].models["m"]; len(s.blocks) != 1 || cap(s.blocks[0].owner) >= minShrinkRows || cap(s.blocks[0].codes) >= minShrinkRows*s.dim {
+		t.Errorf("10 rows left in %d blocks, the first of capacity %d rows", len(s.blocks), cap(s.blocks[0].owner))
 	}
 	for _, p := range probes(rng, r, "app") {
 		checkSearch(t, g, r, "app", p, 20, -1)

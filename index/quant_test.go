@@ -77,36 +77,38 @@ func TestQuantCeiling(t *testing.T) {
 // Search stays exact when many faces score within a hair of the minimum
 // score and of each other, where the 8-bit pass decides least.
 func TestSearchExactNearTheFloor(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	const d, n = 512, 3000
-	g, r := New(), ref{}
-	probe := visage.Template{Model: "m", Vector: randomUnit(rng, d)}
-	const floor = 0.42
-	for i := range n {
-		// Cosines spread over floor ± 0.004, a few exactly repeated.
-		c := floor + 0.004*(2*rng.Float64()-1)
-		if i%50 == 0 {
-			c = floor
+	eachKind(t, func(t *testing.T, newGallery func() *Gallery) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		const d, n = 512, 3000
+		g, r := newGallery(), ref{}
+		probe := visage.Template{Model: "m", Vector: randomUnit(rng, d)}
+		const floor = 0.42
+		for i := range n {
+			// Cosines spread over floor ± 0.004, a few exactly repeated.
+			c := floor + 0.004*(2*rng.Float64()-1)
+			if i%50 == 0 {
+				c = floor
+			}
+			v := blendAt(probe.Vector, randomUnit(rng, d), c)
+			ts := []visage.Template{{Model: "m", Vector: v}}
+			id := fmt.Sprintf("f%05d", i)
+			if err := g.Put("a", id, ts); err != nil {
+				t.Fatal(err)
+			}
+			r.put("a", id, ts)
 		}
-		v := blendAt(probe.Vector, randomUnit(rng, d), c)
-		ts := []visage.Template{{Model: "m", Vector: v}}
-		id := fmt.Sprintf("f%05d", i)
-		if err := g.Put("a", id, ts); err != nil {
-			t.Fatal(err)
-		}
-		r.put("a", id, ts)
-	}
-	for _, k := range []int{1, 3, 10, 100, n} {
-		for _, min := range []float32{floor - 0.01, floor, floor + 0.002} {
-			checkSearch(t, g, r, "a", probe, k, min)
-			for chunks := 1; chunks <= 3; chunks++ {
-				got, want := searchChunks(g, "a", probe, k, min, chunks), r.search("a", probe, k, min)
-				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Fatalf("k=%d min=%v chunks=%d: differs from brute force", k, min, chunks)
+		for _, k := range []int{1, 3, 10, 100, n} {
+			for _, min := range []float32{floor - 0.01, floor, floor + 0.002} {
+				checkSearch(t, g, r, "a", probe, k, min)
+				for chunks := 1; chunks <= 3; chunks++ {
+					got, want := searchChunks(g, "a", probe, k, min, chunks), r.search("a", probe, k, min)
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Fatalf("k=%d min=%v chunks=%d: differs from brute force", k, min, chunks)
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 func unit(v []float32) []float32 { return scaled(v, float32(1/norm(v))) }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -107,7 +108,8 @@ func checkSearch(t *testing.T, g *Gallery, r ref, appID string, probe visage.Tem
 
 // checkInvariants checks g's internal bookkeeping against r: every face's
 // rows hold its templates in order and name it as owner, slabs are dense
-// and counted right, free slots are empty.
+// and counted right, free slots are empty, and the vault holds exactly the
+// rows' records (checkVault).
 func checkInvariants(t *testing.T, g *Gallery, r ref) {
 	t.Helper()
 	for appID, faces := range r {
@@ -131,14 +133,18 @@ func checkInvariants(t *testing.T, g *Gallery, r ref) {
 			}
 			for i, l := range f.rows {
 				s := l.s
-				if a.models[ts[i].Model] != s || s.owner[l.row] != slot {
-					t.Fatalf("app %s: face %s template %d: wrong slab or owner", appID, id, i)
+				if a.models[ts[i].Model] != s || int(l.row) >= s.len() {
+					t.Fatalf("app %s: face %s template %d: wrong slab or row", appID, id, i)
 				}
-				if !slices.Equal(s.vecs[int(l.row)*s.dim:int(l.row+1)*s.dim], ts[i].Vector) {
+				b, j := s.at(l.row)
+				if b.owner[j] != slot {
+					t.Fatalf("app %s: face %s template %d: row %d has owner %d, want %d", appID, id, i, l.row, b.owner[j], slot)
+				}
+				if v := readBack(t, g, b.refs[j], s.dim); !slices.Equal(v, ts[i].Vector) {
 					t.Fatalf("app %s: face %s template %d: row %d holds another vector", appID, id, i, l.row)
 				}
 				code := make([]int8, s.dim)
-				if q := quantize(ts[i].Vector, code); s.quant[l.row] != q || !slices.Equal(s.codes[int(l.row)*s.dim:int(l.row+1)*s.dim], code) {
+				if q := quantize(ts[i].Vector, code); b.quant[j] != q || !slices.Equal(b.codes[j*s.dim:(j+1)*s.dim], code) {
 					t.Fatalf("app %s: face %s template %d: row %d holds another 8-bit copy", appID, id, i, l.row)
 				}
 				rows[s]++
@@ -153,9 +159,74 @@ func checkInvariants(t *testing.T, g *Gallery, r ref) {
 			}
 		}
 		for m, s := range a.models {
-			if len(s.owner) == 0 || len(s.owner) != rows[s] || len(s.vecs) != len(s.owner)*s.dim || len(s.codes) != len(s.vecs) || len(s.quant) != len(s.owner) || s.model != m {
-				t.Fatalf("app %s: slab %s has %d rows and %d numbers, want %d rows of %d", appID, m, len(s.owner), len(s.vecs), rows[s], s.dim)
+			if s.len() == 0 || s.len() != rows[s] || s.model != m {
+				t.Fatalf("app %s: slab %s has %d rows, want %d", appID, m, s.len(), rows[s])
+			}
+			for k, b := range s.blocks {
+				n := len(b.owner)
+				if n == 0 || (k < len(s.blocks)-1 && n != blockRows) || len(b.codes) != n*s.dim || len(b.quant) != n || len(b.refs) != n {
+					t.Fatalf("app %s: slab %s: block %d of %d has %d rows, %d codes, %d bounds, %d records", appID, m, k, len(s.blocks), n, len(b.codes), len(b.quant), len(b.refs))
+				}
 			}
 		}
+	}
+	checkVault(t, g)
+}
+
+// readBack returns the template sealed at id.
+func readBack(t *testing.T, g *Gallery, id recordID, dim int) []float32 {
+	t.Helper()
+	v := make([]float32, dim)
+	if err := g.vault.open(id, make([]byte, g.vault.recordSize(dim)), v); err != nil {
+		t.Fatalf("record at %d, seal %d: %v", id.off, id.seq, err)
+	}
+	return v
+}
+
+// checkVault checks that the vault's space is tiled by the records the
+// rows name and the free ones, with none left over or named twice, and
+// that every free record is zeros: nothing leaks, nothing deleted stays.
+func checkVault(t *testing.T, g *Gallery) {
+	t.Helper()
+	type span struct {
+		off  int64
+		size int
+		free bool
+	}
+	var spans []span
+	for _, a := range g.apps {
+		for _, s := range a.models {
+			for _, b := range s.blocks {
+				for _, id := range b.refs {
+					spans = append(spans, span{id.off, g.vault.recordSize(s.dim), false})
+				}
+			}
+		}
+	}
+	v := g.vault
+	for size, offs := range v.free {
+		for _, off := range offs {
+			spans = append(spans, span{off, size, true})
+		}
+	}
+	slices.SortFunc(spans, func(x, y span) int { return cmp.Compare(x.off, y.off) })
+	var at int64
+	for _, sp := range spans {
+		if sp.off != at {
+			t.Fatalf("vault: a record at %d, want one at %d", sp.off, at)
+		}
+		at += int64(sp.size)
+		if sp.free {
+			buf := make([]byte, sp.size)
+			if _, err := v.f.ReadAt(buf, sp.off); err != nil {
+				t.Fatal(err)
+			}
+			if slices.ContainsFunc(buf, func(b byte) bool { return b != 0 }) {
+				t.Fatalf("vault: the free record at %d is not zeros", sp.off)
+			}
+		}
+	}
+	if at != v.end {
+		t.Fatalf("vault: records up to %d, the vault ends at %d", at, v.end)
 	}
 }

@@ -50,7 +50,7 @@ func (g *Gallery) Search(appID string, probe visage.Template, k int, minScore fl
 	if len(probe.Vector) != s.dim {
 		panic(fmt.Sprintf("index: probe of model %q has %d numbers, the app's templates have %d", probe.Model, len(probe.Vector), s.dim))
 	}
-	chunks := max(1, min(runtime.GOMAXPROCS(0), len(s.owner)/minChunkRows))
+	chunks := max(1, min(runtime.GOMAXPROCS(0), s.len()/minChunkRows))
 	return a.search(s, probe.Vector, min(k, s.faces), minScore, chunks)
 }
 
@@ -58,8 +58,12 @@ func (g *Gallery) Search(appID string, probe visage.Template, k int, minScore fl
 // and merges their lists. The merge is exact: a face in the overall top k
 // is in the top k of the chunk that holds its best template, because every
 // face ahead of it there is ahead of it overall. The caller holds a.mu.
+//
+// A template that cannot be read back from the vault (an I/O error on its
+// file) panics, on the caller's goroutine: a search that skipped it would
+// not be exact.
 func (a *app) search(s *slab, probe []float32, k int, minScore float32, chunks int) []Hit {
-	rows := len(s.owner)
+	rows := s.len()
 	qp := newQuantProbe(probe)
 	parts := make([]topk, chunks)
 	var wg sync.WaitGroup
@@ -67,12 +71,17 @@ func (a *app) search(s *slab, probe []float32, k int, minScore float32, chunks i
 		parts[c] = topk{list: make([]entry, 0, k), floor: minScore, faces: a.faces}
 		from, to := c*rows/chunks, (c+1)*rows/chunks
 		if c == chunks-1 {
-			parts[c].scan(s, probe, &qp, from, to) // on this goroutine
+			parts[c].scan(s, a.vault, probe, &qp, from, to) // on this goroutine
 		} else {
-			wg.Go(func() { parts[c].scan(s, probe, &qp, from, to) })
+			wg.Go(func() { parts[c].scan(s, a.vault, probe, &qp, from, to) })
 		}
 	}
 	wg.Wait()
+	for _, p := range parts {
+		if p.err != nil {
+			panic(fmt.Sprintf("index: reading a template of model %q back: %v", s.model, p.err))
+		}
+	}
 	best := &parts[0]
 	for _, p := range parts[1:] {
 		for _, e := range p.list {
@@ -91,21 +100,31 @@ func (a *app) search(s *slab, probe []float32, k int, minScore float32, chunks i
 
 // scan offers rows [from, to) of s to t. Most rows cannot reach the
 // current k-th best even by their 8-bit score's ceiling and cost only
-// that; the rest are scored exactly (quant.go).
-func (t *topk) scan(s *slab, probe []float32, qp *quantProbe, from, to int) {
-	d, vecs, codes, quant, owner := s.dim, s.vecs, s.codes, s.quant, s.owner
-	floor := t.floor
-	for r := from; r < to; r++ {
-		if qp.ceiling(codes[r*d:(r+1)*d], quant[r]) < floor { // NaN: score it
-			continue
-		}
-		score := match.Cosine(probe, vecs[r*d:(r+1)*d])
-		if !(score >= floor) { // also skips NaN
-			continue
-		}
-		t.offer(entry{score, owner[r]})
-		if len(t.list) == cap(t.list) {
-			floor = t.list[len(t.list)-1].score
+// that; the rest are read back from the vault and scored exactly
+// (quant.go).
+func (t *topk) scan(s *slab, v *vault, probe []float32, qp *quantProbe, from, to int) {
+	d, floor := s.dim, t.floor
+	rec, exact := make([]byte, v.recordSize(d)), make([]float32, d)
+	for r := from; r < to; {
+		b, i := s.at(int32(r))
+		end := min(len(b.owner), i+to-r)
+		r += end - i
+		codes, quant := b.codes, b.quant
+		for ; i < end; i++ {
+			if qp.ceiling(codes[i*d:(i+1)*d], quant[i]) < floor { // NaN: score it
+				continue
+			}
+			if t.err = v.open(b.refs[i], rec, exact); t.err != nil {
+				return
+			}
+			score := match.Cosine(probe, exact)
+			if !(score >= floor) { // also skips NaN
+				continue
+			}
+			t.offer(entry{score, b.owner[i]})
+			if len(t.list) == cap(t.list) {
+				floor = t.list[len(t.list)-1].score
+			}
 		}
 	}
 }

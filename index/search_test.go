@@ -84,28 +84,30 @@ func searchChunks(g *Gallery, appID string, probe visage.Template, k int, minSco
 	if s == nil {
 		return nil
 	}
-	return a.search(s, probe.Vector, min(k, s.faces), minScore, min(chunks, len(s.owner)))
+	return a.search(s, probe.Vector, min(k, s.faces), minScore, min(chunks, s.len()))
 }
 
 func TestSearchMatchesBruteForce(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{1, 2, 7, 60, 400} {
-		g, r := New(), ref{}
-		randomGallery(t, rng, g, r, "app", n)
-		for _, p := range probes(rng, r, "app") {
-			for _, k := range []int{-1, 0, 1, 2, 5, n - 1, n, n + 3} {
-				for _, minScore := range []float32{-1, 0, 0.3, 1, float32(math.NaN())} {
-					checkSearch(t, g, r, "app", p, k, minScore)
-					want := r.search("app", p, k, minScore)
-					for chunks := 2; chunks <= 5; chunks++ {
-						if got := searchChunks(g, "app", p, k, minScore, chunks); !slices.Equal(got, want) {
-							t.Fatalf("n=%d k=%d min=%v in %d chunks:\n got %v\nwant %v", n, k, minScore, chunks, got, want)
+	eachKind(t, func(t *testing.T, newGallery func() *Gallery) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, n := range []int{1, 2, 7, 60, 400} {
+			g, r := newGallery(), ref{}
+			randomGallery(t, rng, g, r, "app", n)
+			for _, p := range probes(rng, r, "app") {
+				for _, k := range []int{-1, 0, 1, 2, 5, n - 1, n, n + 3} {
+					for _, minScore := range []float32{-1, 0, 0.3, 1, float32(math.NaN())} {
+						checkSearch(t, g, r, "app", p, k, minScore)
+						want := r.search("app", p, k, minScore)
+						for chunks := 2; chunks <= 5; chunks++ {
+							if got := searchChunks(g, "app", p, k, minScore, chunks); !slices.Equal(got, want) {
+								t.Fatalf("n=%d k=%d min=%v in %d chunks:\n got %v\nwant %v", n, k, minScore, chunks, got, want)
+							}
 						}
 					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestSearchSplitsLargeGallery runs the public Search on a gallery large

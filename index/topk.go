@@ -17,6 +17,7 @@ type topk struct {
 	list  []entry
 	floor float32 // minScore: nothing below it enters
 	faces []face  // for the IDs that order equal scores
+	err   error   // why a scan stopped short: a template it could not read
 }
 
 // offer records that e.slot's face scores e.score on one of its templates;

@@ -58,6 +58,26 @@ func hashSecret(secret string) []byte {
 	return h[:]
 }
 
+// NamedApp returns the app with this name, and makes it (with plan) when
+// there is none: once, even when replicas are asked at the same moment.
+func (s *Service) NamedApp(ctx context.Context, name, plan string) (*visage.App, error) {
+	unlock, err := s.lockApp(ctx, "name:"+name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	apps, err := s.store.Apps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range apps {
+		if apps[i].Name == name {
+			return &apps[i], nil
+		}
+	}
+	return s.CreateApp(ctx, name, plan)
+}
+
 // CreateApp makes an application with default settings (level 4).
 func (s *Service) CreateApp(ctx context.Context, name, plan string) (*visage.App, error) {
 	if plan == "" {

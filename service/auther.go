@@ -80,9 +80,11 @@ func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID str
 	f := &visage.Face{ID: newUUID(), AppID: app.ID, ExternalID: externalID, Templates: []visage.Template{*fc.Template},
 		Age: *fc.Age, Female: *fc.Female, CreatedAt: now, UpdatedAt: now}
 
-	mu := s.appLock(app.ID)
-	mu.Lock()
-	defer mu.Unlock()
+	unlock, err := s.lockApp(ctx, app.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	var old *visage.Face
 	if replace {
 		// Read again under the lock: the person may have changed meanwhile.

@@ -114,9 +114,11 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 
 	// The duplicate and unique-PIN checks and the insert must not
 	// interleave with another enrollment of the same app.
-	mu := s.appLock(app.ID)
-	mu.Lock()
-	defer mu.Unlock()
+	unlock, err := s.lockApp(ctx, app.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if set.PreventDuplicates {
 		if err := s.caughtUp(ctx); err != nil {
 			return nil, err

@@ -65,9 +65,11 @@ func (s *Service) SetPIN(ctx context.Context, app *visage.App, facialID, pin str
 		hash = s.pinHash(pin)
 	}
 	if hash != nil && app.Settings.UniquePIN {
-		mu := s.appLock(app.ID)
-		mu.Lock()
-		defer mu.Unlock()
+		unlock, err := s.lockApp(ctx, app.ID)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		taken, err := s.store.PINHashes(ctx, app.ID)
 		if err != nil {
 			return err

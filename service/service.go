@@ -173,9 +173,25 @@ func (s *Service) caughtUp(ctx context.Context) error {
 	return s.follow.Sync(ctx)
 }
 
-func (s *Service) appLock(appID string) *sync.Mutex {
+// lockApp serialises the writes of one app whose checks read its faces
+// first (no duplicate person, no PIN taken twice): within this process
+// with a mutex, and, when the store is shared by replicas, across them
+// with the store's lock (store.AppLocker), which a replica's writers then
+// take one at a time.
+func (s *Service) lockApp(ctx context.Context, appID string) (unlock func(), err error) {
 	m, _ := s.enrollMu.LoadOrStore(appID, &sync.Mutex{})
-	return m.(*sync.Mutex)
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	locker, ok := s.store.(store.AppLocker)
+	if !ok {
+		return mu.Unlock, nil
+	}
+	release, err := locker.LockApp(ctx, appID)
+	if err != nil {
+		mu.Unlock()
+		return nil, err
+	}
+	return func() { release(); mu.Unlock() }, nil
 }
 
 // threshold is the cosine an app's faces must reach to match.

@@ -237,6 +237,16 @@ type Copier interface {
 	ImportUsage(ctx context.Context, appID string, d DayUsage) error
 }
 
+// AppLocker is a store shared by replicas that can hold a lock on an app
+// for all of them: the checks that read the app's faces before writing one
+// (no duplicate person, no PIN taken twice) must not interleave with
+// another replica's.
+type AppLocker interface {
+	// LockApp waits for the app's lock and returns its release, which
+	// must be called.
+	LockApp(ctx context.Context, appID string) (unlock func(), err error)
+}
+
 // Replica is one server process among those sharing a store.
 type Replica struct {
 	// ID is random, made at the process's start.

@@ -85,7 +85,11 @@ func TestReplicas(t *testing.T) {
 // and public ID.
 func (c *replicaSet) createApp(name, plan string) (key, public string) {
 	c.t.Helper()
-	out, err := exec.Command(c.bin, "app", "create", name, "--plan", plan, "--data", c.data, "--store", c.store).CombinedOutput()
+	args := []string{"app", "create", name, "--plan", plan, "--data", c.data}
+	if c.store != "" {
+		args = append(args, "--store", c.store)
+	}
+	out, err := exec.Command(c.bin, args...).CombinedOutput()
 	if err != nil {
 		c.t.Fatalf("app create: %v\n%s", err, out)
 	}

@@ -189,7 +189,13 @@ func runServe(args []string, out io.Writer) error {
 		}
 	}
 
-	gallery := index.New()
+	// The gallery keeps the templates' 8-bit codes in memory and the
+	// templates themselves sealed in an unlinked file in the data folder
+	// (package index), which goes with the process: it is not closed.
+	gallery, err := index.Open(df.dir)
+	if err != nil {
+		return err
+	}
 	metrics := vhttp.NewMetrics(gallery.Sizes)
 	ecfg := ef.config()
 	ecfg.Observe, ecfg.MaxQueueWait = metrics.ObserveTimings, edge.queueWait
@@ -284,7 +290,11 @@ func runServe(args []string, out io.Writer) error {
 		serve(l, api.AdminHandler())
 		fmt.Fprintf(out, "admin listener (/metrics, /healthz, /readyz) on http://%s\n", l.Addr())
 	}
-	fmt.Fprintf(out, "Visage listening on http://%s (data in %s, %d faces loaded)\n", ln.Addr(), df.dir, sum(gallery.Sizes()))
+	where := "data in " + df.dir
+	if df.store != "" {
+		where = "store " + redact(df.store)
+	}
+	fmt.Fprintf(out, "Visage listening on http://%s (%s, %d faces loaded)\n", ln.Addr(), where, sum(gallery.Sizes()))
 	if *demo {
 		fmt.Fprintf(out, "Try the widget: http://%s/demo\n", ln.Addr())
 	}

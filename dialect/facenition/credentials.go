@@ -203,18 +203,7 @@ func (h *handler) generateToken(w http.ResponseWriter, r *http.Request, req *req
 // pairApp finds the app of a verified pair or makes it, so that each new
 // token of the same client reaches the same enrolled people.
 func (h *handler) pairApp(ctx context.Context, p pair) (*visage.App, error) {
-	h.pairMu.Lock()
-	defer h.pairMu.Unlock()
-	apps, err := h.svc.Apps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range apps {
-		if apps[i].Name == p.appName() {
-			return &apps[i], nil
-		}
-	}
-	return h.svc.CreateApp(ctx, p.appName(), h.cfg.Plan)
+	return h.svc.NamedApp(ctx, p.appName(), h.cfg.Plan)
 }
 
 // token tells whether a token is valid: introspection, so an invalid

@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/visagehq/visage"
@@ -111,9 +110,6 @@ type handler struct {
 	log   *slog.Logger
 	codes *codeBook
 	sends *sendLimits
-	// pairMu serialises finding or creating a verified pair's app, so
-	// that two simultaneous first tokens do not make two apps.
-	pairMu sync.Mutex
 }
 
 // New returns the dialect's handler, serving paths relative to its root

@@ -1,0 +1,38 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/visagehq/visage/store"
+)
+
+var _ store.AppLocker = (*Store)(nil)
+
+// appLockSpace is the first key of the apps' advisory locks; the second
+// is the hash of the app's ID. A hash collision only makes two apps wait
+// for each other now and then.
+const appLockSpace = 0x76697362 // "visb"
+
+// LockApp takes a session-level advisory lock on the app, held on a
+// connection of its own until unlock: every replica's enrollments of the
+// app take it, so their checks and writes take turns. A replica holds at
+// most one such connection per app, since its own enrollments of an app
+// take turns before they come here (service.lockApp).
+func (s *Store) LockApp(ctx context.Context, appID string) (func(), error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, internal(err, "lock app %s", appID)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1, hashtext($2))", appLockSpace, appID); err != nil {
+		conn.Release()
+		return nil, internal(err, "lock app %s", appID)
+	}
+	return func() {
+		// A lock whose unlock fails dies with its connection: destroy it
+		// rather than hand a locked session to the pool.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, hashtext($2))", appLockSpace, appID); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+		conn.Release()
+	}, nil
+}
