@@ -44,6 +44,7 @@ type replicaSet struct {
 	t                *testing.T
 	bin, data, store string
 	redis, prefix    string
+	public           string // the public ID of the app the replicas serve
 	ortLib, models   string
 	tmp              string
 	servers          []*crashServer
@@ -68,7 +69,8 @@ func TestReplicas(t *testing.T) {
 	crand.Read(b[:])
 	c.prefix = "visage-test:" + hex.EncodeToString(b[:]) + ":"
 
-	key, _ := c.createApp("replicas", "enterprise")
+	key, public := c.createApp("replicas", "enterprise")
+	c.public = public
 	for range 3 {
 		c.start(key)
 	}
@@ -398,19 +400,46 @@ func (c *replicaSet) testRedisRestart(t *testing.T, r *redisServer) {
 	if r.cmd == nil {
 		t.Skip("the test's Redis is not one it can restart (no redis-server binary)")
 	}
+	// A session in flight: opened on A before Redis goes, it takes a
+	// frame through B while Redis is down. Sessions are not in Redis.
+	st, res, err := c.clients[0].call(context.Background(), "POST", "/widget/v1/sessions", "application/json",
+		fmt.Appendf(nil, `{"public_id":%q,"operation":"authenticate"}`, c.public))
+	if err != nil || st != http.StatusCreated {
+		t.Fatalf("open a session: %d %v %v", st, res, err)
+	}
 	r.stop(t)
+	frame, _ := http.NewRequest("POST", c.clients[1].base+"/widget/v1/sessions/"+res["session"].(string)+"/frames", bytes.NewReader(c.images[0].data))
+	frame.Header.Set("Content-Type", "image/jpeg")
+	frame.Header.Set("X-Visage-Nonce", res["nonce"].(string))
+	resp, err := c.clients[1].hc.Do(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	t.Logf("Redis down: a frame of a session in flight, through B, answered %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a frame of a session in flight answered %d with Redis down", resp.StatusCode)
+	}
 	for i, cl := range c.clients {
-		req, _ := http.NewRequest("GET", cl.base+"/v1/faces", nil)
-		req.Header.Set("Authorization", "Bearer "+cl.key)
-		start := time.Now()
-		resp, err := cl.hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		t.Logf("Redis down: replica %c answers %d, Retry-After %q, in %v", 'A'+i, resp.StatusCode, resp.Header.Get("Retry-After"), time.Since(start).Round(time.Millisecond))
-		if resp.StatusCode >= 500 && (resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "") {
-			t.Errorf("replica %c answered %d (Retry-After %q) with Redis down", 'A'+i, resp.StatusCode, resp.Header.Get("Retry-After"))
+		// An API call, and a page opening a widget session.
+		api, _ := http.NewRequest("GET", cl.base+"/v1/faces", nil)
+		api.Header.Set("Authorization", "Bearer "+cl.key)
+		page, _ := http.NewRequest("POST", cl.base+"/widget/v1/sessions",
+			strings.NewReader(fmt.Sprintf(`{"public_id":%q,"operation":"authenticate"}`, c.public)))
+		page.Header.Set("Content-Type", "application/json")
+		for _, req := range []*http.Request{api, page} {
+			start := time.Now()
+			resp, err := cl.hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			t.Logf("Redis down: replica %c answers %s %s with %d, Retry-After %q, in %v", 'A'+i, req.Method, req.URL.Path,
+				resp.StatusCode, resp.Header.Get("Retry-After"), time.Since(start).Round(time.Millisecond))
+			if resp.StatusCode >= 500 && (resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "") {
+				t.Errorf("replica %c answered %s %s with %d (Retry-After %q) with Redis down", 'A'+i, req.Method, req.URL.Path,
+					resp.StatusCode, resp.Header.Get("Retry-After"))
+			}
 		}
 	}
 	r.start(t)
