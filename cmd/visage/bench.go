@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench abuse"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench abuse | visage bench scale"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -36,8 +36,10 @@ func runBench(args []string, out io.Writer) error {
 		return benchHumanPad(args[1:], out)
 	case "abuse":
 		return benchAbuse(args[1:], out)
+	case "scale":
+		return benchScale(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad or abuse", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, abuse or scale", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.

@@ -44,6 +44,8 @@ Usage:
   visage bench liveness --data DIR           the movement check frame by frame: real turns against warped photos
   visage bench human-pad --human-models DIR  human-models' anti-spoofing models against MiniFASNet, alone and fused
   visage bench abuse [--duration 5m]         a server at twice its capacity, with heavy images, widget floods and slow clients
+  visage bench scale [--faces N] [--store postgres://…] [--redis redis://…] [--skip PARTS]
+                                             replicas on PostgreSQL: gallery load, 1:N search, change propagation, 1 vs 2 replicas
   visage calibrate --data DIR [--pack P]     score every LFW pair and write the pack's score table
   visage models convert                      make the ONNX models that come as TF.js or TFLite (make setup runs it)
   visage version
