@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/visagehq/visage"
@@ -159,5 +161,42 @@ func TestSniffUnsupported(t *testing.T) {
 		if name, ok := sniff([]byte(magic)); name != "" || ok {
 			t.Errorf("%q: %q, %v; want nothing", magic, name, ok)
 		}
+	}
+}
+
+// libjpeg's messages are kept per OS thread, and a goroutine may change
+// threads between two cgo calls: decoded at once on many goroutines, a
+// corrupt JPEG must still be refused, and one with a harmless warning
+// still decoded, every time.
+func TestJPEGWarningsOnManyThreads(t *testing.T) {
+	jpg := encodeJPEG(t, photoLike(320, 240), 90)
+	sos := bytes.Index(jpg, []byte{0xFF, 0xDA})
+	harmless := append(append(bytes.Clone(jpg[:sos]), 0x00, 0x00), jpg[sos:]...)
+	// Data cut short inside the scan: libjpeg paints the rest grey and
+	// warns "premature end of data segment".
+	cut := bytes.Clone(jpg)
+	for i := len(cut) / 2; i < len(cut)-2; i++ {
+		cut[i] = 0xFF
+	}
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 300 {
+				data, want := harmless, visage.Code("")
+				if (g+i)%2 == 0 {
+					data, want = cut, visage.CodeImageInvalid
+				}
+				_, _, err := Decode(data, DefaultLimits())
+				if visage.ErrorCode(err) != want {
+					bad.Add(1)
+				}
+				runtime.Gosched()
+			}
+		})
+	}
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		t.Fatalf("%d of 2400 decodes got another decode's verdict", n)
 	}
 }

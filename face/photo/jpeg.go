@@ -9,6 +9,7 @@ import "C"
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"strings"
 	"unsafe"
 
@@ -37,6 +38,14 @@ const (
 // from print workflows and old encoders, not from cameras, so its speed will
 // do.
 func decodeJPEG(data []byte, lim Limits, flags int, buf []byte) (*RGB, int, int, error) {
+	// libjpeg's messages, warnings included, land in a thread-local
+	// string that tjGetErrorStr2 reads back. Each cgo call may run on
+	// another OS thread, so without this the message read after a
+	// decode could be another decode's, from another thread: a corrupt
+	// image's "premature end" then read as a harmless warning of some
+	// other photo, and the image let through (a test saw it under load).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	tj := C.tjInitDecompress()
 	if tj == nil {
 		return nil, 0, 0, visage.Errorf(visage.CodeInternal, "cannot start the JPEG decoder")
