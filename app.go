@@ -37,6 +37,11 @@ type AppSettings struct {
 	// RequireLiveness refuses faces the anti-spoofing model scores as not
 	// live (PAD_ATTACK).
 	RequireLiveness bool `json:"require_liveness"`
+	// LearnTemplates keeps a person's face up to date: a login that
+	// proved a live person and matched one level stricter than Level
+	// adds its template to the face, up to service.MaxLearned, beside
+	// the enrolled ones (docs/api.md).
+	LearnTemplates bool `json:"learn_templates"`
 
 	// The browser widget's gate (docs/widget.md). AllowedOrigins, when
 	// set, are the only web origins ("https://shop.example") whose pages
@@ -97,4 +102,7 @@ type Face struct {
 type Template struct {
 	Model  string
 	Vector []float32
+	// Learned marks a template added after a login rather than at
+	// enrollment (AppSettings.LearnTemplates).
+	Learned bool
 }

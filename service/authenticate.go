@@ -27,13 +27,19 @@ func (s *Service) Authenticate(ctx context.Context, app *visage.App, image []byt
 	if err != nil {
 		return nil, err
 	}
-	return s.AuthenticateTemplate(ctx, app, probe.Template, pin)
+	return s.authenticate(ctx, app, probe.Template, pin, app.Settings.RequireLiveness)
 }
 
 // AuthenticateTemplate is Authenticate for a face already analysed, by a
 // caller that decided its liveness over more than one photo (a widget
 // session, whose movements prove a head).
 func (s *Service) AuthenticateTemplate(ctx context.Context, app *visage.App, probe *visage.Template, pin string) (*Recognized, error) {
+	return s.authenticate(ctx, app, probe, pin, true)
+}
+
+// authenticate searches the gallery for probe; live says whether the
+// person was proved live, which learning templates needs.
+func (s *Service) authenticate(ctx context.Context, app *visage.App, probe *visage.Template, pin string, live bool) (*Recognized, error) {
 	threshold, err := s.threshold(app)
 	if err != nil {
 		return nil, err
@@ -49,6 +55,7 @@ func (s *Service) AuthenticateTemplate(ctx context.Context, app *visage.App, pro
 	if err := s.checkPIN(ctx, f, pin); err != nil {
 		return nil, err
 	}
+	s.learn(ctx, app, f, probe, hits[0].Score, live)
 	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: s.table.Similarity(hits[0].Score)}, nil
 }
 
@@ -68,7 +75,7 @@ type VerifyResult struct {
 // (PIN_REQUIRED, WRONG_PIN_CODE, PIN_LOCKED); a face that does not match
 // is answered without the PIN being looked at.
 func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, facialID, externalID, pin string) (*VerifyResult, error) {
-	return s.verify(ctx, app, facialID, externalID, pin, func() (*visage.Template, error) {
+	return s.verify(ctx, app, facialID, externalID, pin, app.Settings.RequireLiveness, func() (*visage.Template, error) {
 		probe, err := s.probe(ctx, app, image)
 		if err != nil {
 			return nil, err
@@ -80,12 +87,13 @@ func (s *Service) Verify(ctx context.Context, app *visage.App, image []byte, fac
 // VerifyTemplate is Verify for a face already analysed, by a caller that
 // decided its liveness (as AuthenticateTemplate).
 func (s *Service) VerifyTemplate(ctx context.Context, app *visage.App, probe *visage.Template, facialID, externalID, pin string) (*VerifyResult, error) {
-	return s.verify(ctx, app, facialID, externalID, pin, func() (*visage.Template, error) { return probe, nil })
+	return s.verify(ctx, app, facialID, externalID, pin, true, func() (*visage.Template, error) { return probe, nil })
 }
 
 // verify finds the enrolled face first, so that an unknown one is
-// answered without analysing the photo.
-func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externalID, pin string, probe func() (*visage.Template, error)) (*VerifyResult, error) {
+// answered without analysing the photo; live says whether the person
+// will have been proved live, which learning templates needs.
+func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externalID, pin string, live bool, probe func() (*visage.Template, error)) (*VerifyResult, error) {
 	threshold, err := s.threshold(app)
 	if err != nil {
 		return nil, err
@@ -113,6 +121,7 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 		if err := s.checkPIN(ctx, f, pin); err != nil {
 			return nil, err
 		}
+		s.learn(ctx, app, f, t, best, live)
 	}
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,10 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/internal/testface"
+	"github.com/visagehq/visage/match"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store/sqlite"
 )
@@ -36,6 +39,7 @@ func wantCode(t *testing.T, err error, code visage.Code) {
 
 type fixture struct {
 	svc   *service.Service
+	store *sqlite.Store
 	clock *testface.Clock
 	ctx   context.Context
 }
@@ -47,7 +51,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	c := testface.NewClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("test pin key"), Now: c.Now})
-	return &fixture{svc: svc, clock: c, ctx: context.Background()}
+	return &fixture{svc: svc, store: st, clock: c, ctx: context.Background()}
 }
 
 func (f *fixture) app(t *testing.T, set visage.AppSettings) *visage.App {
@@ -286,4 +290,71 @@ func TestWidgetSettings(t *testing.T) {
 			t.Errorf("%+v: %v, want INVALID_REQUEST", bad, err)
 		}
 	}
+}
+
+// A live login of an app that learns adds its template to the face, and
+// the face keeps being found; a login not proved live adds nothing. The
+// person is LFW's George W. Bush: enrolled with his first photo, logging
+// in with the first later one sure enough to teach (level 5) yet not a
+// near copy.
+func TestLoginsTeachTheFace(t *testing.T) {
+	dir := filepath.Join(testface.Datasets(t, "lfw"), "lfw-deepfunneled", "George_W_Bush")
+	f := newFixture(t)
+	app := f.app(t, visage.AppSettings{LearnTemplates: true})
+	photo := func(i int) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("George_W_Bush_%04d.jpg", i)))
+		check(t, err)
+		return b
+	}
+	eng := testface.Engine(t)
+	template := func(img []byte) *visage.Template {
+		faces, err := eng.Analyze(f.ctx, img, face.Options{Single: true, Background: service.Background, Embed: true})
+		check(t, err)
+		return faces[0].Template
+	}
+	enrolled := photo(1)
+	e, err := f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{enrolled}})
+	check(t, err)
+	base := template(enrolled)
+	sure, err := eng.Pack().Calibration.Threshold(5)
+	check(t, err)
+	var probe []byte
+	var tpl *visage.Template
+	for i := 2; i < 30 && probe == nil; i++ {
+		img := photo(i)
+		if p := template(img); match.Cosine(base.Vector, p.Vector) > sure+0.02 && match.Cosine(base.Vector, p.Vector) < 0.93 {
+			probe, tpl = img, p
+		}
+	}
+	if probe == nil {
+		t.Fatal("no later photo of the person teaches: the test proved nothing")
+	}
+	// Through the API without require_liveness: recognised, not learned.
+	_, err = f.svc.Authenticate(f.ctx, app, probe, "")
+	check(t, err)
+	if got := templates(t, f, app, e.FacialID); got != 1 {
+		t.Fatalf("%d templates after a login not proved live", got)
+	}
+	// As the widget sends it, after its session proved a live person.
+	rec, err := f.svc.AuthenticateTemplate(f.ctx, app, tpl, "")
+	check(t, err)
+	if rec.FacialID != e.FacialID {
+		t.Fatalf("recognised %s, enrolled %s", rec.FacialID, e.FacialID)
+	}
+	if got := templates(t, f, app, e.FacialID); got != 2 {
+		t.Fatalf("%d templates after a live login, want 2", got)
+	}
+	rec, err = f.svc.Authenticate(f.ctx, app, enrolled, "")
+	check(t, err)
+	if rec.FacialID != e.FacialID {
+		t.Fatal("the face is not found after learning")
+	}
+}
+
+// templates counts a face's stored templates.
+func templates(t *testing.T, f *fixture, app *visage.App, facialID string) int {
+	t.Helper()
+	face, err := f.store.Face(f.ctx, app.ID, facialID)
+	check(t, err)
+	return len(face.Templates)
 }

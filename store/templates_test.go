@@ -9,7 +9,7 @@ import (
 
 func templatesEqual(a, b []visage.Template) bool {
 	return slices.EqualFunc(a, b, func(x, y visage.Template) bool {
-		return x.Model == y.Model && slices.Equal(x.Vector, y.Vector)
+		return x.Model == y.Model && slices.Equal(x.Vector, y.Vector) && x.Learned == y.Learned
 	})
 }
 
@@ -19,6 +19,7 @@ func TestTemplatesRoundTrip(t *testing.T) {
 		{{Model: "", Vector: nil}},
 		testTemplates,
 		{{Model: "arcface", Vector: make([]float32, 512)}},
+		{{Model: "a", Vector: []float32{1}}, {Model: "a", Vector: []float32{2}, Learned: true}},
 	} {
 		got, err := unmarshalTemplates(marshalTemplates(ts))
 		if err != nil {
@@ -45,15 +46,33 @@ func TestTemplatesCompact(t *testing.T) {
 	}
 }
 
+// Templates none of which is learned keep the first version, which the
+// binaries before learned templates read; a learned one makes version 2.
+func TestTemplatesVersion(t *testing.T) {
+	if b := marshalTemplates(testTemplates); b[0] != templatesVersion {
+		t.Fatalf("enrolled templates written as version %d", b[0])
+	}
+	learned := append(slices.Clone(testTemplates), visage.Template{Model: "m", Vector: []float32{1}, Learned: true})
+	if b := marshalTemplates(learned); b[0] != templatesVersionFlagged {
+		t.Fatalf("learned templates written as version %d", b[0])
+	}
+}
+
 func TestTemplatesMalformed(t *testing.T) {
-	good := marshalTemplates(testTemplates)
-	for i := range len(good) {
-		if _, err := unmarshalTemplates(good[:i]); err == nil {
-			t.Fatalf("a %d-byte prefix was accepted", i)
+	learned := append(slices.Clone(testTemplates), visage.Template{Model: "m", Vector: []float32{1}, Learned: true})
+	for _, good := range [][]byte{marshalTemplates(testTemplates), marshalTemplates(learned)} {
+		for i := range len(good) {
+			if _, err := unmarshalTemplates(good[:i]); err == nil {
+				t.Fatalf("a %d-byte prefix was accepted", i)
+			}
+		}
+		if _, err := unmarshalTemplates(append(good, 0)); err == nil {
+			t.Fatal("trailing bytes were accepted")
 		}
 	}
-	if _, err := unmarshalTemplates(append(good, 0)); err == nil {
-		t.Fatal("trailing bytes were accepted")
+	// Unknown flags are refused rather than dropped.
+	if _, err := unmarshalTemplates([]byte{templatesVersionFlagged, 1, 2, 0, 0}); err == nil {
+		t.Fatal("an unknown flag was accepted")
 	}
 	// A count far beyond the data must not allocate it.
 	if _, err := unmarshalTemplates([]byte{templatesVersion, 0xff, 0xff, 0xff, 0xff, 0x0f}); err == nil {
