@@ -8,7 +8,6 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/face"
-	"github.com/visagehq/visage/match"
 )
 
 // Recognized is the person an authentication or verification found.
@@ -44,19 +43,46 @@ func (s *Service) authenticate(ctx context.Context, app *visage.App, probe *visa
 	if err != nil {
 		return nil, err
 	}
-	hits := s.gallery.Search(app.ID, *probe, 1, threshold)
-	if len(hits) == 0 {
-		return nil, visage.Errorf(visage.CodeUnrecognizedFace, "no enrolled person matches this face")
-	}
-	f, err := s.store.Face(ctx, app.ID, hits[0].FaceID)
+	f, score, err := s.identify(ctx, app, probe, threshold)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.checkPIN(ctx, f, pin); err != nil {
 		return nil, err
 	}
-	s.learn(ctx, app, f, probe, hits[0].Score, live)
-	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: s.table.Similarity(hits[0].Score)}, nil
+	s.learn(ctx, app, f, probe, score, live)
+	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: s.table.Similarity(score)}, nil
+}
+
+// identifyHits is how many faces a 1:N search considers: the gallery
+// ranks them by their best template, but a learned template counts for
+// less (faceCosine), so the face ranked first may not be the best.
+const identifyHits = 4
+
+// identify finds the face of the app that matches probe best, by
+// faceCosine, at threshold or above.
+func (s *Service) identify(ctx context.Context, app *visage.App, probe *visage.Template, threshold float32) (*visage.Face, float32, error) {
+	var best *visage.Face
+	bestScore := float32(-1)
+	for _, h := range s.gallery.Search(app.ID, *probe, identifyHits, threshold) {
+		if h.Score < bestScore {
+			break // its score cannot beat the best: learned ones only lose
+		}
+		f, err := s.store.Face(ctx, app.ID, h.FaceID)
+		if visage.ErrorCode(err) == visage.CodeNotFound {
+			continue // deleted since the search
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if c := s.faceCosine(app, f, probe); c >= threshold && c > bestScore {
+			best, bestScore = f, c
+		}
+	}
+	if best == nil {
+		return nil, 0, visage.Errorf(visage.CodeUnrecognizedFace, "no enrolled person matches this face")
+	}
+	return best, bestScore, nil
 }
 
 // VerifyResult is a 1:1 decision.
@@ -116,7 +142,7 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 	if err != nil {
 		return nil, err
 	}
-	best := bestCosine(f, t)
+	best := s.faceCosine(app, f, t)
 	if best >= threshold {
 		if err := s.checkPIN(ctx, f, pin); err != nil {
 			return nil, err
@@ -126,17 +152,6 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number}, nil
 }
 
-// bestCosine is the cosine of the probe with the closest of the face's
-// templates of the probe's model; -1 when it has none of that model.
-func bestCosine(f *visage.Face, probe *visage.Template) float32 {
-	best := float32(-1)
-	for _, t := range f.Templates {
-		if t.Model == probe.Model {
-			best = max(best, match.Cosine(t.Vector, probe.Vector))
-		}
-	}
-	return best
-}
 
 // probe analyses the photo of someone claiming to be enrolled: one face,
 // live when the app requires it.

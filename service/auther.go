@@ -212,7 +212,7 @@ func (s *Service) VerifyPerson(ctx context.Context, app *visage.App, image []byt
 	if err != nil {
 		return nil, err
 	}
-	best := bestCosine(f, probe.Template)
+	best := s.faceCosine(app, f, probe.Template)
 	// A match answers with the person, so a person with a PIN is refused
 	// as Identify refuses them: the request cannot carry the PIN.
 	if best >= threshold {

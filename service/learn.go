@@ -13,6 +13,50 @@ import (
 // scores at most this many more rows for them.
 const MaxLearned = 5
 
+// faceCosine is how well a face matches a probe: the cosine of the probe
+// with the closest of the face's templates of the probe's model, -1 when
+// it has none. A learned template counts for less than an enrolled one:
+// its cosine is lowered by the gap between the app's level and the next,
+// so that it must match one level stricter to match. A face with more
+// templates offers an impostor more chances to match one, and learned
+// ones raised LFW impostors' false accepts fivefold at the app's level
+// (docs/accuracy.md, `visage bench learn`); trusted less, they keep the
+// face's false-match rate close to the level's.
+func (s *Service) faceCosine(app *visage.App, f *visage.Face, probe *visage.Template) float32 {
+	best := float32(-1)
+	discount := s.learnedDiscount(app)
+	for _, t := range f.Templates {
+		if t.Model != probe.Model {
+			continue
+		}
+		c := match.Cosine(t.Vector, probe.Vector)
+		if t.Learned {
+			c -= discount
+		}
+		best = max(best, c)
+	}
+	return best
+}
+
+// learnedDiscount is the gap between the thresholds of the app's level
+// and the next (the last two, at the strictest level).
+func (s *Service) learnedDiscount(app *visage.App) float32 {
+	level := app.Settings.Level
+	if level == 0 {
+		level = match.DefaultLevel
+	}
+	level = min(level, match.Levels-1)
+	if s.table == nil {
+		return 0
+	}
+	lo, err1 := s.table.Threshold(level)
+	hi, err2 := s.table.Threshold(level + 1)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return hi - lo
+}
+
 // learnTwin is the cosine above which a probe adds nothing to a template
 // the face already has: the same photo, or one just like it, sent again.
 const learnTwin = 0.95

@@ -135,10 +135,33 @@ func TestLearnTemplates(t *testing.T) {
 		t.Fatalf("the gallery holds %d faces", n)
 	}
 
+	// A learned template is trusted one level less: a probe that matches
+	// it only at the app's level, and no enrolled template, is not
+	// recognised; one that matches it a level stricter is.
+	learnedVec := f.Templates[len(f.Templates)-1].Vector
+	trusted := false
+	for range 50 {
+		weak := &visage.Template{Model: "m", Vector: near(rng, learnedVec, (float64(t4)+float64(t5))/2)}
+		if match.Cosine(enrolled, weak.Vector) >= t4 {
+			continue
+		}
+		if _, err := s.authenticate(ctx, app, weak, "", false); visage.ErrorCode(err) != visage.CodeUnrecognizedFace {
+			t.Fatalf("a probe matching a learned template at the app's level only: %v", err)
+		}
+		strong := &visage.Template{Model: "m", Vector: near(rng, learnedVec, float64(t5)+0.05)}
+		if rec, err := s.authenticate(ctx, app, strong, "", false); err != nil || rec.FacialID != f.ID {
+			t.Fatalf("a probe matching a learned template a level stricter: %v, %v", rec, err)
+		}
+		trusted = true
+		break
+	}
+	if !trusted {
+		t.Fatal("no probe matched a learned template alone: the test proved nothing")
+	}
+
 	// Anchored: a probe sure against a learned template but not matching
 	// the enrolled one at the app's level teaches nothing, so logins
 	// cannot walk the face away from its enrollment.
-	learnedVec := f.Templates[len(f.Templates)-1].Vector
 	for range 50 {
 		drift := &visage.Template{Model: "m", Vector: near(rng, learnedVec, float64(t5)+0.01)}
 		if match.Cosine(enrolled, drift.Vector) < t4 {
