@@ -152,7 +152,6 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number}, nil
 }
 
-
 // probe analyses the photo of someone claiming to be enrolled: one face,
 // live when the app requires it.
 func (s *Service) probe(ctx context.Context, app *visage.App, image []byte) (*face.Face, error) {
