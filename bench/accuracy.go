@@ -26,25 +26,21 @@ type Progress interface {
 // AccuracyReport is everything `visage bench accuracy` measures. A section
 // is nil when its dataset folder is absent (listed in Skipped).
 type AccuracyReport struct {
-	Model      string            `json:"model"`
-	LFW        *LFWReport        `json:"lfw,omitempty"`
-	FaceCounts *FaceCountsReport `json:"face_counts,omitempty"`
-	Broken     []FileResult      `json:"broken_files,omitempty"`
-	NUAA       *PADReport        `json:"nuaa_print,omitempty"`
-	UTK        *UTKReport        `json:"utkface_age,omitempty"`
-	Skipped    []string          `json:"skipped,omitempty"`
+	Model      string              `json:"model"`
+	LFW        *LFWReport          `json:"lfw,omitempty"`
+	CFPFF      *VerificationReport `json:"cfp_ff,omitempty"`
+	CFPFP      *VerificationReport `json:"cfp_fp,omitempty"`
+	FaceCounts *FaceCountsReport   `json:"face_counts,omitempty"`
+	Broken     []FileResult        `json:"broken_files,omitempty"`
+	NUAA       *PADReport          `json:"nuaa_print,omitempty"`
+	UTK        *UTKReport          `json:"utkface_age,omitempty"`
+	Skipped    []string            `json:"skipped,omitempty"`
 }
 
-// LFWReport is the View 2 verification protocol over the 6000 pairs.
+// LFWReport is the View 2 verification protocol over the 6000 pairs, and
+// the pack's calibrated levels checked on them.
 type LFWReport struct {
-	Pairs         int        `json:"pairs"`
-	Images        int        `json:"images"`
-	Accuracy      float64    `json:"accuracy"`
-	AccuracyStd   float64    `json:"accuracy_std"`
-	Folds         []float64  `json:"folds"`
-	TARAt1e3      float64    `json:"tar_at_far_1e-3"`
-	TARAt1e4      float64    `json:"tar_at_far_1e-4"`
-	NoFace        []string   `json:"no_face"`
+	VerificationReport
 	CalibratedTAR []LevelTAR `json:"calibrated_tar"`
 }
 
@@ -111,7 +107,12 @@ func Accuracy(ctx context.Context, eng *face.Engine, dir string, p Progress) (*A
 	}
 	var err error
 	if present("lfw") {
-		if r.LFW, err = lfwVerification(ctx, eng, filepath.Join(dir, "lfw"), p); err != nil {
+		if r.LFW, err = lfwVerification(ctx, eng, dir, p); err != nil {
+			return nil, err
+		}
+	}
+	if present("cfp") {
+		if r.CFPFF, r.CFPFP, err = cfpVerification(ctx, eng, dir, p); err != nil {
 			return nil, err
 		}
 	}
@@ -190,30 +191,13 @@ feed:
 // named LFW image (the labelled person is centred in every LFW photo;
 // others may appear around them), and the images where no face was found.
 func EmbedLFW(ctx context.Context, eng *face.Engine, imageDir string, names []string, p Progress) (map[string][]float32, []string, error) {
-	emb := make(map[string][]float32, len(names))
-	var noFace []string
-	var mu sync.Mutex
-	err := each(ctx, eng, names, "LFW images", p, func(name string) error {
-		data, err := os.ReadFile(filepath.Join(imageDir, filepath.FromSlash(name)))
-		if err != nil {
-			return err
-		}
-		faces, err := eng.Analyze(ctx, data, face.Options{Embed: true})
-		if err != nil && visage.ErrorCode(err) == visage.CodeInternal {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(faces) == 0 {
-			noFace = append(noFace, name)
-			return nil
-		}
-		emb[name] = centralFace(faces, 125, 125).Template.Vector
-		return nil
-	})
-	sort.Strings(noFace)
-	return emb, noFace, err
+	e, err := embed(ctx, eng, imageDir, names, "LFW images", lfwOptions, lfwFace, p)
+	return e.Vectors, e.NoFace, err
 }
+
+var lfwOptions = face.Options{Embed: true}
+
+func lfwFace(faces []face.Face) face.Face { return centralFace(faces, 125, 125) }
 
 func centralFace(faces []face.Face, cx, cy float32) face.Face {
 	best, bestD := 0, float32(math.Inf(1))
@@ -226,48 +210,20 @@ func centralFace(faces []face.Face, cx, cy float32) face.Face {
 	return faces[best]
 }
 
-func lfwVerification(ctx context.Context, eng *face.Engine, dir string, p Progress) (*LFWReport, error) {
-	f, err := os.Open(filepath.Join(dir, "pairs.txt"))
+func lfwVerification(ctx context.Context, eng *face.Engine, datasets string, p Progress) (*LFWReport, error) {
+	d, err := OpenLFW(datasets)
 	if err != nil {
 		return nil, err
 	}
-	pairs, err := ParsePairs(f)
-	f.Close()
+	e, err := d.Embed(ctx, eng, p)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	var names []string
-	for _, pr := range pairs {
-		for _, n := range []string{pr.A, pr.B} {
-			if !seen[n] {
-				seen[n] = true
-				names = append(names, n)
-			}
-		}
-	}
-	emb, noFace, err := EmbedLFW(ctx, eng, filepath.Join(dir, "lfw-deepfunneled"), names, p)
-	if err != nil {
-		return nil, err
-	}
-	scores := make([]float64, len(pairs))
-	same := make([]bool, len(pairs))
-	fold := make([]int, len(pairs))
-	for i, pr := range pairs {
-		same[i], fold[i] = pr.Same, pr.Fold
-		a, b := emb[pr.A], emb[pr.B]
-		if a == nil || b == nil {
-			scores[i] = math.Inf(-1)
-			continue
-		}
-		scores[i] = float64(match.Cosine(a, b))
-	}
-	r := &LFWReport{Pairs: len(pairs), Images: len(names), NoFace: noFace}
-	r.Accuracy, r.AccuracyStd, r.Folds = TenFold(scores, same, fold)
-	r.TARAt1e3, _ = TARAtFAR(scores, same, 1e-3)
-	r.TARAt1e4, _ = TARAtFAR(scores, same, 1e-4)
+	lfw := d.Protocols[0]
+	r := &LFWReport{VerificationReport: *lfw.Verify(e)}
 	// The shipped levels, checked on LFW's own pairs; a candidate pack
 	// not calibrated yet has none.
+	scores, same, _ := lfw.cosines(e)
 	table := eng.Pack().Calibration
 	for level := 1; table != nil && level <= match.Levels; level++ {
 		t, err := table.Threshold(level)
@@ -291,6 +247,19 @@ func lfwVerification(ctx context.Context, eng *face.Engine, dir string, p Progre
 		r.CalibratedTAR = append(r.CalibratedTAR, LevelTAR{level, float64(genOK) / float64(gen), float64(impOK) / float64(imp)})
 	}
 	return r, nil
+}
+
+// cfpVerification embeds CFP's images once and scores both protocols.
+func cfpVerification(ctx context.Context, eng *face.Engine, datasets string, p Progress) (ff, fp *VerificationReport, err error) {
+	d, err := OpenCFP(datasets)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := d.Embed(ctx, eng, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Protocols[0].Verify(e), d.Protocols[1].Verify(e), nil
 }
 
 func faceCounts(ctx context.Context, eng *face.Engine, dir string) (*FaceCountsReport, error) {

@@ -17,10 +17,12 @@ import (
 	"strings"
 )
 
-// Pair is one line of LFW's View 2 pairs.txt.
+// Pair is one labelled pair of a verification protocol: a line of LFW's
+// View 2 pairs.txt, or of a CFP split.
 type Pair struct {
-	// A and B are slash-separated paths relative to the image folder
-	// (lfw-deepfunneled): "Name/Name_0001.jpg".
+	// A and B are slash-separated paths relative to the dataset's image
+	// folder: "Name/Name_0001.jpg" in lfw-deepfunneled, or
+	// "Data/Images/001/frontal/01.jpg" in cfp.
 	A, B string
 	// Same is true for a same-person pair.
 	Same bool

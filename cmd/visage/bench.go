@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench abuse | visage bench scale"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench detect --data DIR | visage bench abuse | visage bench scale | visage bench learn"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -34,12 +34,16 @@ func runBench(args []string, out io.Writer) error {
 		return benchLiveness(args[1:], out)
 	case "human-pad":
 		return benchHumanPad(args[1:], out)
+	case "detect":
+		return benchDetect(args[1:], out)
 	case "abuse":
 		return benchAbuse(args[1:], out)
 	case "scale":
 		return benchScale(args[1:], out)
+	case "learn":
+		return benchLearn(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, abuse or scale", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, detect, abuse, scale or learn", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.
@@ -81,16 +85,28 @@ func pct(v float64) string { return fmt.Sprintf("%.2f %%", 100*v) }
 
 func printAccuracy(out io.Writer, r *bench.AccuracyReport) {
 	if l := r.LFW; l != nil {
-		fmt.Fprintf(out, "LFW (View 2, %d pairs, %d images)\n", l.Pairs, l.Images)
-		fmt.Fprintf(out, "  10-fold accuracy   %s ± %s\n", pct(l.Accuracy), pct(l.AccuracyStd))
-		fmt.Fprintf(out, "  TAR @ FAR 1e-3     %s\n", pct(l.TARAt1e3))
-		fmt.Fprintf(out, "  TAR @ FAR 1e-4     %s\n", pct(l.TARAt1e4))
+		printVerification(out, "LFW", "View 2", &l.VerificationReport)
 		fmt.Fprintf(out, "  images, no face    %d %v\n", len(l.NoFace), l.NoFace)
+		printTime(out, &l.VerificationReport)
 		fmt.Fprintf(out, "  at the calibrated level thresholds (TAR / FAR on these pairs):\n   ")
 		for _, lt := range l.CalibratedTAR {
 			fmt.Fprintf(out, " L%d %.2f/%.4f", lt.Level, 100*lt.TAR, 100*lt.FAR)
 		}
 		fmt.Fprintln(out)
+	}
+	for _, c := range []struct {
+		name, kind string
+		v          *bench.VerificationReport
+	}{{"CFP-FF", "frontal-frontal", r.CFPFF}, {"CFP-FP", "frontal-profile", r.CFPFP}} {
+		if c.v == nil {
+			continue
+		}
+		fmt.Fprintln(out)
+		printVerification(out, c.name, c.kind, c.v)
+		// Hundreds of profile photos have no face found: counted, not listed
+		// (--json lists them).
+		fmt.Fprintf(out, "  images, no face    %d of %d, in %d pairs (scored as non-matches)\n", len(c.v.NoFace), c.v.Images, c.v.PairsNoFace)
+		printTime(out, c.v)
 	}
 	if fc := r.FaceCounts; fc != nil {
 		fmt.Fprintf(out, "\nface-counts: faces found vs annotated\n")
@@ -132,6 +148,18 @@ func printAccuracy(out io.Writer, r *bench.AccuracyReport) {
 	if len(r.Skipped) > 0 {
 		fmt.Fprintf(out, "\nskipped (folder absent): %s\n", strings.Join(r.Skipped, ", "))
 	}
+}
+
+// printVerification prints a pair protocol's accuracy figures.
+func printVerification(out io.Writer, name, kind string, v *bench.VerificationReport) {
+	fmt.Fprintf(out, "%s (%s, %d pairs, %d images)\n", name, kind, v.Pairs, v.Images)
+	fmt.Fprintf(out, "  10-fold accuracy   %s ± %s\n", pct(v.Accuracy), pct(v.AccuracyStd))
+	fmt.Fprintf(out, "  TAR @ FAR 1e-3     %s\n", pct(v.TARAt1e3))
+	fmt.Fprintf(out, "  TAR @ FAR 1e-4     %s\n", pct(v.TARAt1e4))
+}
+
+func printTime(out io.Writer, v *bench.VerificationReport) {
+	fmt.Fprintf(out, "  embedding time     %.0f s, %.1f images/s\n", v.Seconds, v.ImagesPerSecond())
 }
 
 func benchSpeed(args []string, out io.Writer) error {
@@ -217,6 +245,8 @@ func (b *bar) Step(stage string, done, total int) {
 }
 
 func (b *bar) Done(stage string) {
+	// bench packs runs a stage once per candidate: count each run afresh.
+	delete(b.last, stage)
 	if b.tty {
 		fmt.Fprintln(b.w)
 	}

@@ -10,34 +10,37 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/visagehq/visage/bench"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/pack"
 )
 
-// `visage bench packs` compares recognisers on LFW: every pack given, with
-// and without flip fusion, and every two of them fused, in one table that
-// it can write into docs/accuracy.md.
+// `visage bench packs` compares recognisers on the pair protocols (LFW,
+// CFP-FF, CFP-FP): every pack given, with and without flip fusion, and
+// every two of them fused, in one table per protocol that it can write
+// into docs/accuracy.md.
 func benchPacks(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench packs", flag.ContinueOnError)
 	var ef engineFlags
 	ef.register(fs)
-	data := fs.String("data", defaultDatasets(), "datasets folder holding lfw/ ($VISAGE_DATASETS)")
+	data := fs.String("data", defaultDatasets(), "datasets folder holding lfw/ and cfp/ ($VISAGE_DATASETS)")
 	packs := fs.String("packs", strings.Join(pack.Builtin(), ","), "comma-separated packs to compare (names or pack.json paths)")
+	protocols := fs.String("protocols", "lfw,cfp-ff,cfp-fp", "comma-separated protocols to score on; those whose dataset folder is absent are skipped")
 	flip := fs.Bool("flip", true, "also measure each pack with flip fusion")
 	fuse := fs.Bool("fuse", true, "also measure every two packs fused")
 	runs := fs.Int("runs", 30, "photo→template timing runs per candidate")
-	doc := fs.String("doc", "", "Markdown file whose generated section gets the table (e.g. docs/accuracy.md)")
+	doc := fs.String("doc", "", "Markdown file whose generated sections get the tables (e.g. docs/accuracy.md)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if ef.pack != "" {
 		return usageError{"bench packs takes --packs, not --pack"}
 	}
-	lfw, err := bench.OpenLFW(*data)
+	sets, err := openProtocols(*data, *protocols)
 	if err != nil {
-		return fmt.Errorf("LFW: %w", err)
+		return err
 	}
 	photo, err := os.ReadFile(filepath.Join(face.DefaultDepsDir(), "testdata", "face-api", "sample1.jpg"))
 	if err != nil {
@@ -47,9 +50,8 @@ func benchPacks(args []string, out io.Writer) error {
 	bar := newBar(os.Stderr)
 	var rows []bench.Candidate
 	type member struct {
-		name string
-		e    *bench.Embedded
-		c    bench.Candidate
+		es []*bench.Embedded // one per dataset of sets
+		c  bench.Candidate
 	}
 	var plain []member
 	for _, ref := range strings.Split(*packs, ",") {
@@ -57,14 +59,15 @@ func benchPacks(args []string, out io.Writer) error {
 			if flipped && !*flip {
 				continue
 			}
-			c, e, err := measurePack(ctx, ef, ref, flipped, lfw, photo, *runs, bar)
+			start := time.Now()
+			c, es, err := measurePack(ctx, ef, ref, flipped, sets, photo, *runs, bar)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "%s: %.2f %% ± %.2f, TAR@1e-3 %.2f %%\n", c.Name, 100*c.Accuracy, 100*c.Std, 100*c.TAR1e3)
+			fmt.Fprintf(os.Stderr, "%s (photo→template %.1f ms, run %s):\n%s", c.Name, float64(c.Time)/1e6, time.Since(start).Round(time.Second), summary(c, sets))
 			rows = append(rows, c)
 			if !flipped {
-				plain = append(plain, member{ref, e, c})
+				plain = append(plain, member{es, c})
 			}
 		}
 	}
@@ -75,51 +78,119 @@ func benchPacks(args []string, out io.Writer) error {
 				continue
 			}
 			var names, licences []string
-			var es []*bench.Embedded
-			c := bench.Candidate{}
+			var in []member
+			c := bench.Candidate{On: map[string]*bench.VerificationReport{}}
 			for i, m := range plain {
 				if set&(1<<i) == 0 {
 					continue
 				}
-				names, licences, es = append(names, m.c.Name), append(licences, m.c.Licence), append(es, m.e)
+				names, licences, in = append(names, m.c.Name), append(licences, m.c.Licence), append(in, m)
 				// An upper bound: a fused pack decodes and detects once.
 				c.Time += m.c.Time
 				c.Bytes += m.c.Bytes
 			}
 			c.Name, c.Licence = strings.Join(names, " ⊕ "), strings.Join(slices.Compact(licences), " + ")
-			lfw.Fuse(&c, es...)
+			for d, ds := range sets {
+				var es []*bench.Embedded
+				for _, m := range in {
+					es = append(es, m.es[d])
+				}
+				for _, p := range ds.Protocols {
+					var w []float64
+					c.On[p.Name], w = p.Fuse(es...)
+					// The pack.json weights: a fused pack is calibrated on LFW.
+					if p.Name == "LFW" {
+						c.Weights = w
+					}
+				}
+			}
 			rows = append(rows, c)
 		}
 	}
-	table := candidateTable(rows)
-	fmt.Fprint(out, table)
-	if *doc != "" {
-		if err := replaceGenerated(*doc, "visage bench packs", table); err != nil {
-			return err
+	for _, ds := range sets {
+		for _, p := range ds.Protocols {
+			section, table := "visage bench packs, "+p.Name, protocolTable(p.Name, rows)
+			if p.Name == "LFW" {
+				section, table = "visage bench packs", candidateTable(rows)
+			}
+			fmt.Fprintf(out, "%s\n\n%s\n", p.Name, table)
+			if *doc != "" {
+				if err := replaceGenerated(*doc, section, table); err != nil {
+					return err
+				}
+			}
 		}
+	}
+	if *doc != "" {
 		fmt.Fprintf(out, "updated %s\n", *doc)
 	}
 	return nil
 }
 
-// measurePack embeds LFW's pair images with one pack and times it.
-func measurePack(ctx context.Context, ef engineFlags, ref string, flip bool, lfw *bench.LFW, photo []byte, runs int, bar *bar) (bench.Candidate, *bench.Embedded, error) {
+// openProtocols opens the datasets of the protocols named in list
+// ("lfw,cfp-ff,cfp-fp"), keeping only the protocols named. A dataset
+// whose folder is absent is skipped, saying so, as `bench accuracy` does.
+func openProtocols(data, list string) ([]*bench.Dataset, error) {
+	datasets := []struct {
+		folder    string
+		protocols []string
+		open      func(string) (*bench.Dataset, error)
+	}{{"lfw", []string{"lfw"}, bench.OpenLFW}, {"cfp", []string{"cfp-ff", "cfp-fp"}, bench.OpenCFP}}
+	want := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		if !slices.Contains([]string{"lfw", "cfp-ff", "cfp-fp"}, name) {
+			return nil, usageError{fmt.Sprintf("unknown protocol %q: lfw, cfp-ff or cfp-fp", name)}
+		}
+		want[name] = true
+	}
+	var sets []*bench.Dataset
+	for _, d := range datasets {
+		if !slices.ContainsFunc(d.protocols, func(p string) bool { return want[p] }) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(data, d.folder)); err != nil {
+			fmt.Fprintf(os.Stderr, "skipped (folder absent): %s\n", d.folder)
+			continue
+		}
+		ds, err := d.open(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.folder, err)
+		}
+		ds.Protocols = slices.DeleteFunc(ds.Protocols, func(p *bench.Protocol) bool { return !want[strings.ToLower(p.Name)] })
+		sets = append(sets, ds)
+	}
+	if len(sets) == 0 {
+		return nil, fmt.Errorf("no protocol to run: none of %s is under %s", list, data)
+	}
+	return sets, nil
+}
+
+// measurePack embeds each dataset's images with one pack, scores its
+// protocols, and times the pack on one core.
+func measurePack(ctx context.Context, ef engineFlags, ref string, flip bool, sets []*bench.Dataset, photo []byte, runs int, bar *bar) (bench.Candidate, []*bench.Embedded, error) {
 	cfg := face.Config{RuntimeLib: ef.ortLib, ModelDir: ef.models, Pack: ref, Workers: ef.workers, FlipFusion: flip}
 	eng, err := face.New(cfg)
 	if err != nil {
 		return bench.Candidate{}, nil, err
 	}
 	p := eng.Pack()
-	c := bench.Candidate{Name: p.Name, Licence: p.Licence, Bytes: 4 * p.Output.Dim}
+	c := bench.Candidate{Name: p.Name, Licence: p.Licence, Bytes: 4 * p.Output.Dim, On: map[string]*bench.VerificationReport{}}
 	if flip {
 		c.Name += " + flip"
 	}
-	e, err := lfw.Embed(ctx, eng, bar)
-	eng.Close()
-	if err != nil {
-		return c, nil, err
+	var es []*bench.Embedded
+	for _, ds := range sets {
+		e, err := ds.Embed(ctx, eng, bar)
+		if err != nil {
+			eng.Close()
+			return c, nil, err
+		}
+		for _, pr := range ds.Protocols {
+			c.On[pr.Name] = pr.Verify(e)
+		}
+		es = append(es, e)
 	}
-	lfw.Score(&c, e)
+	eng.Close()
 	cfg.Workers = 1 // one core: the figure a single request sees
 	one, err := face.New(cfg)
 	if err != nil {
@@ -129,21 +200,51 @@ func measurePack(ctx context.Context, ef engineFlags, ref string, flip bool, lfw
 	if c.Time, err = bench.TemplateTime(ctx, one, photo, runs); err != nil {
 		return c, nil, err
 	}
-	return c, e, nil
+	return c, es, nil
 }
 
+// summary is a candidate's figures on each protocol, a line each, with
+// the time its images took.
+func summary(c bench.Candidate, sets []*bench.Dataset) string {
+	var b strings.Builder
+	for _, ds := range sets {
+		for _, p := range ds.Protocols {
+			v := c.On[p.Name]
+			fmt.Fprintf(&b, "  %-7s %.2f %% ± %.2f, TAR@1e-3 %.2f %%, no face %d of %d, %.0f s (%.1f images/s)\n",
+				p.Name, 100*v.Accuracy, 100*v.AccuracyStd, 100*v.TARAt1e3, len(v.NoFace), v.Images, v.Seconds, v.ImagesPerSecond())
+		}
+	}
+	return b.String()
+}
+
+// candidateTable is LFW's table: the accuracy figures next to each
+// candidate's cost.
 func candidateTable(rows []bench.Candidate) string {
 	var b strings.Builder
 	b.WriteString("| candidate | LFW 10-fold | TAR@FAR 1e-3 | TAR@FAR 1e-4 | LFW no face | photo→template (1 core) | template | licence |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, c := range rows {
+		v := c.On["LFW"]
 		fmt.Fprintf(&b, "| %s | %.2f %% ± %.2f | %.2f %% | %.2f %% | %d | %.1f ms | %d B | %s |\n",
-			c.Name, 100*c.Accuracy, 100*c.Std, 100*c.TAR1e3, 100*c.TAR1e4, c.NoFace, float64(c.Time)/1e6, c.Bytes, c.Licence)
+			c.Name, 100*v.Accuracy, 100*v.AccuracyStd, 100*v.TARAt1e3, 100*v.TARAt1e4, len(v.NoFace), float64(c.Time)/1e6, c.Bytes, c.Licence)
 	}
 	for _, c := range rows {
 		if len(c.Weights) > 0 {
 			fmt.Fprintf(&b, "\nWeights of %s (1/σ of each member's impostor cosines, for its pack.json): %.4g.\n", c.Name, c.Weights)
 		}
+	}
+	return b.String()
+}
+
+// protocolTable is another protocol's table; the costs are in LFW's.
+func protocolTable(name string, rows []bench.Candidate) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| candidate | %s 10-fold | TAR@FAR 1e-3 | TAR@FAR 1e-4 | images, no face | pairs affected |\n", name)
+	b.WriteString("| --- | --- | --- | --- | --- | --- |\n")
+	for _, c := range rows {
+		v := c.On[name]
+		fmt.Fprintf(&b, "| %s | %.2f %% ± %.2f | %.2f %% | %.2f %% | %d of %d | %d |\n",
+			c.Name, 100*v.Accuracy, 100*v.AccuracyStd, 100*v.TARAt1e3, 100*v.TARAt1e4, len(v.NoFace), v.Images, v.PairsNoFace)
 	}
 	return b.String()
 }
@@ -156,9 +257,11 @@ func replaceGenerated(path, by, text string) error {
 		return err
 	}
 	begin, end := "<!-- BEGIN GENERATED by `"+by+"`; do not edit by hand. -->", "<!-- END GENERATED -->"
-	i, j := strings.Index(string(doc), begin), strings.Index(string(doc), end)
-	if i < 0 || j < i {
+	s := string(doc)
+	i := strings.Index(s, begin)
+	j := strings.Index(s[max(i, 0):], end) // this section's end, not an earlier one's
+	if i < 0 || j < 0 {
 		return fmt.Errorf("%s has no generated section (%s … %s)", path, begin, end)
 	}
-	return os.WriteFile(path, []byte(string(doc[:i+len(begin)])+"\n"+text+string(doc[j:])), 0o644)
+	return os.WriteFile(path, []byte(s[:i+len(begin)]+"\n"+text+s[i+j:]), 0o644)
 }

@@ -39,10 +39,12 @@ Usage:
   visage bench accuracy --data DIR [--json]  accuracy on the datasets in DIR (LFW, face-counts, NUAA, UTKFace)
   visage bench speed [--runs N]              per-stage times against the models' own run times
   visage bench http [--faces N] [--clients N] authenticate over loopback HTTP against a synthetic gallery
-  visage bench packs --data DIR [--doc FILE] compare recognisers on LFW, alone, with flip fusion, fused
+  visage bench packs --data DIR [--doc FILE] compare recognisers on LFW and CFP, alone, with flip fusion, fused
   visage bench pad --data DIR [--sessions N] widget sessions played over HTTP: presentation attacks and real people
   visage bench liveness --data DIR           the movement check frame by frame: real turns against warped photos
   visage bench human-pad --human-models DIR  human-models' anti-spoofing models against MiniFASNet, alone and fused
+  visage bench detect --data DIR             candidate face detectors on CFP profiles, LFW and face-counts, alone and as fallbacks
+  visage bench learn --data DIR              LFW people logging in photo after photo, with and without learned templates
   visage bench abuse [--duration 5m]         a server at twice its capacity, with heavy images, widget floods and slow clients
   visage bench scale [--faces N] [--store postgres://…] [--redis redis://…] [--skip PARTS]
                                              replicas on PostgreSQL: gallery load, 1:N search, change propagation, 1 vs 2 replicas

@@ -38,14 +38,20 @@ func newBuilder(dir, model string, size int) (*builder, value, error) {
 	if err != nil {
 		return nil, value{}, err
 	}
-	b := &builder{weights: w, used: map[string]bool{}, names: map[string]bool{"input": true}}
-	b.g.Name = model
-	b.g.Inputs = []onnx.Value{{Name: "input", Type: onnx.Float, Dims: []int64{-1, 3, int64(size), int64(size)}}}
-	x := value{"input", 3, size, size}
+	b, x := newImageBuilder(w, model, size)
 	mean := b.constant("mean_rgb", []int64{1, 3, 1, 1}, meanRGB)
 	centred := b.node("sub_mean", "Sub", []string{x.name, mean})
 	x.name = b.node("div_255", "Div", []string{centred, b.constant("255", []int64{}, []float32{255})})
 	return b, x, nil
+}
+
+// newImageBuilder starts a graph of the weights w on an input "input" of
+// size×size RGB pixels, NCHW with the batch left free, as they come.
+func newImageBuilder(w map[string]Tensor, model string, size int) (*builder, value) {
+	b := &builder{weights: w, used: map[string]bool{}, names: map[string]bool{"input": true}}
+	b.g.Name = model
+	b.g.Inputs = []onnx.Value{{Name: "input", Type: onnx.Float, Dims: []int64{-1, 3, int64(size), int64(size)}}}
+	return b, value{"input", 3, size, size}
 }
 
 // weight is a manifest's tensor, which must have the given TF.js shape;

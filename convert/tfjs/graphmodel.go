@@ -25,6 +25,17 @@ import (
 // other layout, and always back to TF's before a Reshape, so that a
 // flatten orders its values as TF does.
 func GraphModel(jsonPath string) (*onnx.Model, error) {
+	return convertFile(jsonPath, false)
+}
+
+// GraphModelNCHW is GraphModel with each 4-D image input taken in NCHW
+// instead, as the engine feeds its recognisers, under the name
+// "<TF name>:nchw"; the first convolution then reads it with no transpose.
+func GraphModelNCHW(jsonPath string) (*onnx.Model, error) {
+	return convertFile(jsonPath, true)
+}
+
+func convertFile(jsonPath string, nchwInputs bool) (*onnx.Model, error) {
 	raw, err := os.ReadFile(jsonPath)
 	if err != nil {
 		return nil, err
@@ -36,7 +47,7 @@ func GraphModel(jsonPath string) (*onnx.Model, error) {
 	if m.Format != "graph-model" {
 		return nil, fmt.Errorf("%s: format %q, want graph-model", jsonPath, m.Format)
 	}
-	model, err := convertGraph(&m, filepath.Dir(jsonPath))
+	model, err := convertGraph(&m, filepath.Dir(jsonPath), nchwInputs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", jsonPath, err)
 	}
@@ -75,6 +86,7 @@ type tfAttr struct {
 	Type  string  `json:"type"`
 	F     float32 `json:"f"`
 	B     bool    `json:"b"`
+	I     string  `json:"i"`
 	Shape tfShape `json:"shape"`
 	List  struct {
 		S [][]byte `json:"s"`
@@ -148,6 +160,7 @@ type tfValue struct {
 	made map[string]bool // the ONNX names of v already in the graph
 	f    *Tensor         // a float constant
 	i    []int64         // an int32 constant, used only for shapes and axes
+	dyn  bool            // an int tensor computed at run time (a shape), int64 in ONNX
 }
 
 // ":" cannot occur in a TF node name (it separates an output index) nor
@@ -167,12 +180,13 @@ var (
 
 // graphConverter is the state of one conversion.
 type graphConverter struct {
-	b    *builder
-	ints map[string][]int64 // the manifest's int32 weights
-	vals map[string]*tfValue
+	b          *builder
+	ints       map[string][]int64 // the manifest's int32 weights
+	vals       map[string]*tfValue
+	nchwInputs bool // 4-D inputs are fed NCHW (GraphModelNCHW)
 }
 
-func convertGraph(m *graphModel, dir string) (*onnx.Model, error) {
+func convertGraph(m *graphModel, dir string, nchwInputs bool) (*onnx.Model, error) {
 	floats, ints, err := readWeights(dir, m.WeightsManifest)
 	if err != nil {
 		return nil, err
@@ -182,9 +196,10 @@ func convertGraph(m *graphModel, dir string) (*onnx.Model, error) {
 		return nil, err
 	}
 	c := &graphConverter{
-		b:    &builder{weights: floats, used: map[string]bool{}, names: map[string]bool{}},
-		ints: ints,
-		vals: map[string]*tfValue{},
+		b:          &builder{weights: floats, used: map[string]bool{}, names: map[string]bool{}},
+		ints:       ints,
+		vals:       map[string]*tfValue{},
+		nchwInputs: nchwInputs,
 	}
 	c.b.g.Name = "tfjs_graph_model"
 	for _, n := range nodes {
@@ -195,7 +210,7 @@ func convertGraph(m *graphModel, dir string) (*onnx.Model, error) {
 			return nil, fmt.Errorf("node %s (%s): %w", n.Name, n.Op, c.b.err)
 		}
 	}
-	outputs, err := c.outputs(m)
+	outputs, err := c.outputs(m, nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +282,7 @@ func (c *graphConverter) convert(n *tfNode) error {
 		return c.pool(n)
 	case "MatMul", "_FusedMatMul":
 		return c.matMul(n)
-	case "Identity", "Relu", "Relu6", "Sigmoid", "Tanh", "Elu", "LeakyRelu", "Prelu":
+	case "Identity", "Relu", "Relu6", "Sigmoid", "Tanh", "Elu", "LeakyRelu", "Prelu", "Abs", "Square", "Rsqrt":
 		return c.activation(n)
 	case "Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "Maximum", "Minimum":
 		return c.binary(n)
@@ -277,12 +292,22 @@ func (c *graphConverter) convert(n *tfNode) error {
 		return c.reshape(n)
 	case "Squeeze":
 		return c.squeeze(n)
-	case "Mean":
-		return c.mean(n)
+	case "Mean", "Sum":
+		return c.reduce(n)
 	case "ConcatV2":
 		return c.concat(n)
 	case "Pad":
 		return c.pad(n)
+	case "Shape":
+		return c.shape(n)
+	case "StridedSlice":
+		return c.stridedSlice(n)
+	case "Pack":
+		return c.pack(n)
+	case "DepthToSpace":
+		return c.depthToSpace(n)
+	case "ResizeBilinear":
+		return c.resizeBilinear(n)
 	}
 	return fmt.Errorf("TF op %s not supported by the converter", n.Op)
 }
@@ -332,6 +357,15 @@ func (c *graphConverter) placeholder(n *tfNode) error {
 	dims, err := n.Attr["shape"].Shape.dims()
 	if err != nil {
 		return err
+	}
+	if c.nchwInputs && len(dims) == 4 {
+		// Fed NCHW: the value exists in that layout only, and a
+		// transpose to TF's is made if some op needs it.
+		name := n.Name + nchwSuffix
+		c.b.claim(name)
+		c.b.g.Inputs = append(c.b.g.Inputs, onnx.Value{Name: name, Type: onnx.Float, Dims: []int64{dims[0], dims[3], dims[1], dims[2]}})
+		c.vals[n.Name] = &tfValue{tf: n.Name, nchw: true, made: map[string]bool{name: true}}
+		return nil
 	}
 	c.b.claim(n.Name)
 	c.b.g.Inputs = append(c.b.g.Inputs, onnx.Value{Name: n.Name, Type: onnx.Float, Dims: dims})
@@ -634,8 +668,12 @@ func (c *graphConverter) activation(n *tfNode) error {
 func (c *graphConverter) applyActivation(n *tfNode, op, x string, nchw bool, alpha func() (*tfValue, error), leak float32) error {
 	name := out(n, nchw)
 	switch op {
-	case "Identity", "Relu", "Sigmoid", "Tanh", "Elu":
+	case "Identity", "Relu", "Sigmoid", "Tanh", "Elu", "Abs":
 		c.b.node(name, op, []string{x})
+	case "Square": // ONNX has no Square; Pow would be slower
+		c.b.node(name, "Mul", []string{x, x})
+	case "Rsqrt":
+		c.b.node(name, "Reciprocal", []string{c.b.node(name+stepSep+"sqrt", "Sqrt", []string{x})})
 	case "Relu6":
 		c.b.node(name, "Clip", []string{x, c.scalar(0), c.scalar(6)})
 	case "LeakyRelu":
@@ -724,14 +762,14 @@ func (c *graphConverter) softmax(n *tfNode) error {
 	return nil
 }
 
-// reshape converts Reshape to a constant shape, always in TF's layout: the
-// order of a flatten's values depends on it.
+// reshape converts Reshape, always in TF's layout: the order of a
+// flatten's values depends on it.
 func (c *graphConverter) reshape(n *tfNode) error {
 	ins, err := c.inputs(n, 2)
 	if err != nil {
 		return err
 	}
-	shape, err := intConst(ins[1], "shape")
+	shape, err := c.shapeName(ins[1], n.Name+stepSep+"shape")
 	if err != nil {
 		return err
 	}
@@ -739,7 +777,7 @@ func (c *graphConverter) reshape(n *tfNode) error {
 	if err != nil {
 		return err
 	}
-	c.b.node(n.Name, "Reshape", []string{x, c.b.ints(n.Name+stepSep+"shape", shape...)})
+	c.b.node(n.Name, "Reshape", []string{x, shape})
 	c.produced(n, false)
 	return nil
 }
@@ -768,11 +806,11 @@ func (c *graphConverter) squeeze(n *tfNode) error {
 	return nil
 }
 
-// mean converts Mean over constant axes. An NCHW input is reduced in
-// NCHW when the result's axes come out in TF's order: when dimensions are
-// kept (the result is NCHW too), or when the channels or both spatial
-// axes go; otherwise it is transposed back first.
-func (c *graphConverter) mean(n *tfNode) error {
+// reduce converts Mean and Sum over constant axes. An NCHW input is
+// reduced in NCHW when the result's axes come out in TF's order: when
+// dimensions are kept (the result is NCHW too), or when the channels or
+// both spatial axes go; otherwise it is transposed back first.
+func (c *graphConverter) reduce(n *tfNode) error {
 	ins, err := c.inputs(n, 2)
 	if err != nil {
 		return err
@@ -799,7 +837,11 @@ func (c *graphConverter) mean(n *tfNode) error {
 		return err
 	}
 	result := nchw && keep
-	c.b.node(out(n, result), "ReduceMean", []string{x}, onnx.AttrInts("axes", axes...), onnx.AttrInt("keepdims", boolInt(keep)))
+	if n.Op == "Sum" { // opset 13 takes ReduceSum's axes as an input, ReduceMean's as an attribute
+		c.b.node(out(n, result), "ReduceSum", []string{x, c.b.ints(n.Name+stepSep+"axes", axes...)}, onnx.AttrInt("keepdims", boolInt(keep)))
+	} else {
+		c.b.node(out(n, result), "ReduceMean", []string{x}, onnx.AttrInts("axes", axes...), onnx.AttrInt("keepdims", boolInt(keep)))
+	}
 	c.produced(n, result)
 	return nil
 }
@@ -869,21 +911,44 @@ func (c *graphConverter) pad(n *tfNode) error {
 }
 
 // outputs are the signature's outputs in TF's layout, under their TF node
-// names, in name order.
-func (c *graphConverter) outputs(m *graphModel) ([]onnx.Value, error) {
-	if len(m.Signature.Outputs) == 0 {
-		return nil, fmt.Errorf("no signature outputs: the model's outputs are not known")
+// names, in name order. A model without a signature has, as TF.js reads
+// it, the nodes whose results no other node takes.
+func (c *graphConverter) outputs(m *graphModel, nodes []*tfNode) ([]onnx.Value, error) {
+	type output struct {
+		name  string
+		shape *tfShape // nil when not known
+	}
+	var wanted []output
+	for _, o := range m.Signature.Outputs {
+		wanted = append(wanted, output{o.Name, &o.TensorShape})
+	}
+	if len(wanted) == 0 {
+		taken := map[string]bool{}
+		for _, n := range nodes {
+			for _, in := range n.dataInputs() {
+				name, _, _ := strings.Cut(in, ":")
+				taken[name] = true
+			}
+		}
+		for _, n := range nodes {
+			if !taken[n.Name] && n.Op != "Const" {
+				wanted = append(wanted, output{name: n.Name})
+			}
+		}
 	}
 	var outs []onnx.Value
-	for _, o := range m.Signature.Outputs {
-		name, index, _ := strings.Cut(o.Name, ":")
+	for _, o := range wanted {
+		name, index, _ := strings.Cut(o.name, ":")
 		v := c.vals[name]
 		if v == nil || (index != "" && index != "0") {
-			return nil, fmt.Errorf("signature output %s is not a node's first output", o.Name)
+			return nil, fmt.Errorf("output %s is not a node's first output", o.name)
 		}
-		dims, err := o.TensorShape.dims()
-		if err != nil {
-			return nil, fmt.Errorf("signature output %s: %w", o.Name, err)
+		var dims []int64 // nil: ONNX is told nothing of the shape
+		if o.shape != nil && len(o.shape.Dim) > 0 {
+			var err error
+			if dims, err = o.shape.dims(); err != nil {
+				return nil, fmt.Errorf("signature output %s: %w", o.name, err)
+			}
 		}
 		if _, err := c.nhwc(v); err != nil {
 			return nil, err

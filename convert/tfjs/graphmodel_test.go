@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/visagehq/visage/convert/onnx"
 	"github.com/visagehq/visage/convert/tfjs"
 	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/internal/testface"
@@ -26,11 +28,9 @@ import (
 // covers every other supported op.
 func TestGraphModelMatchesTFJS(t *testing.T) {
 	pkg, node, lib := runners(t)
-	compare := func(t *testing.T, model string, shape []int64, in []float32, tol float64) {
-		m, err := tfjs.GraphModel(model)
-		if err != nil {
-			t.Fatal(err)
-		}
+	// compare runs in (NHWC, shape's batch free) through TF.js and through
+	// m, which takes it NCHW when nchw is set.
+	compare := func(t *testing.T, model string, m *onnx.Model, nchw bool, shape []int64, in []float32, tol float64) {
 		per := 1
 		for _, d := range shape[1:] {
 			per *= int(d)
@@ -58,7 +58,12 @@ func TestGraphModelMatchesTFJS(t *testing.T) {
 		binary.Decode(raw, binary.LittleEndian, want)
 
 		full := append([]int64{int64(n)}, shape[1:]...)
-		got, err := face.Run(lib, m.Marshal(), []face.Input{{Name: m.Graph.Inputs[0].Name, Shape: full, Data: in}}, outputs)
+		data := in
+		if nchw {
+			full = []int64{int64(n), shape[3], shape[1], shape[2]}
+			data = planes(in, int(shape[1]*shape[2]))
+		}
+		got, err := face.Run(lib, m.Marshal(), []face.Input{{Name: m.Graph.Inputs[0].Name, Shape: full, Data: data}}, outputs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,8 +87,10 @@ func TestGraphModelMatchesTFJS(t *testing.T) {
 		}
 	}
 
-	// Differences seen: 9e-8 and 1e-6 (Human's probabilities), 3e-6 (the
-	// synthetic model's logits, up to about 10).
+	// Differences seen: 9e-8 and 1e-6 (Human's probabilities); 1e-6,
+	// 1e-6, 4e-6 and 4e-8 (the recognisers' descriptors, whose values
+	// reach 6, 6, 20 and 0.3: faceres, faceres-deep, mobileface,
+	// mobilefacenet); 3e-6 (the synthetic model's logits, up to about 10).
 	t.Run("human", func(t *testing.T) {
 		dir := os.Getenv("VISAGE_HUMAN_MODELS")
 		if dir == "" {
@@ -93,18 +100,55 @@ func TestGraphModelMatchesTFJS(t *testing.T) {
 		for _, c := range []struct {
 			name string
 			size int
-		}{{"antispoof", 128}, {"liveness", 32}} {
+			// pixel is what the model is fed for a pixel value 0–255.
+			pixel func(float32) float32
+			tol   float64
+			// nchw converts with GraphModelNCHW, as the recogniser
+			// candidates are.
+			nchw bool
+		}{
+			// Human's anti-spoofing models take RGB in [0, 1].
+			{"antispoof", 128, func(p float32) float32 { return p / 255 }, 1e-4, false},
+			{"liveness", 32, func(p float32) float32 { return p / 255 }, 1e-4, false},
+			// Its recognisers: faceres and mobileface take pixels 0–255
+			// (mobileface normalises inside); mobilefacenet (p−127.5)/128.
+			{"faceres", 224, func(p float32) float32 { return p }, 1e-4, true},
+			{"faceres-deep", 224, func(p float32) float32 { return p }, 1e-4, true},
+			{"mobileface", 112, func(p float32) float32 { return p }, 1e-4, true},
+			{"mobilefacenet", 112, func(p float32) float32 { return (p - 127.5) / 128 }, 1e-4, true},
+			{"mobilefacenet", 112, func(p float32) float32 { return (p - 127.5) / 128 }, 1e-4, false},
+			// MediaPipe's face detectors, as Human carries them
+			// (BlazeFace front and back camera, face detection short and
+			// full range), take RGB in [−1, 1]. Their outputs reach the
+			// hundreds (logits down to −480, box regressions in input
+			// pixels): differences seen 4e-5, 7e-4, 7e-5 and 2e-4.
+			{"blazeface-front", 128, func(p float32) float32 { return p/127.5 - 1 }, 2e-3, false},
+			{"blazeface-back", 256, func(p float32) float32 { return p/127.5 - 1 }, 2e-3, false},
+			{"facemesh-detection-short", 128, func(p float32) float32 { return p/127.5 - 1 }, 2e-3, false},
+			{"facemesh-detection-full", 192, func(p float32) float32 { return p/127.5 - 1 }, 2e-3, false},
+		} {
 			t.Run(c.name, func(t *testing.T) {
 				model := filepath.Join(dir, "models", c.name+".json")
 				if _, err := os.Stat(model); err != nil {
 					t.Skipf("%v: VISAGE_HUMAN_MODELS should hold models/%s.json", err, c.name)
 				}
-				// Human feeds RGB in [0, 1]: two faces and a random image.
+				convert := tfjs.GraphModel
+				if c.nchw {
+					convert = tfjs.GraphModelNCHW
+				}
+				m, err := convert(model)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Two faces and a random image.
 				in := testImages(t, photo, c.size)
 				for i := range in {
-					in[i] /= 255
+					in[i] = c.pixel(in[i])
 				}
-				compare(t, model, []int64{-1, int64(c.size), int64(c.size), 3}, in, 1e-4)
+				if m.Graph.Inputs[0].Dims[0] == 1 { // made for one image (BlazeFace): the first face
+					in = in[:c.size*c.size*3]
+				}
+				compare(t, model, m, c.nchw, []int64{-1, int64(c.size), int64(c.size), 3}, in, c.tol)
 			})
 		}
 	})
@@ -115,8 +159,62 @@ func TestGraphModelMatchesTFJS(t *testing.T) {
 		for i := range in {
 			in[i] = 2*rng.Float32() - 1
 		}
-		compare(t, model, shape, in, 1e-4)
+		for _, nchw := range []bool{false, true} {
+			convert := tfjs.GraphModel
+			if nchw {
+				convert = tfjs.GraphModelNCHW
+			}
+			m, err := convert(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compare(t, model, m, nchw, shape, in, 1e-4)
+		}
 	})
+	t.Run("synthetic shapes", func(t *testing.T) {
+		model, shape := writeShapeModel(t)
+		rng := rand.New(rand.NewPCG(5, 6))
+		in := make([]float32, 2*shape[1]*shape[2]*shape[3])
+		for i := range in {
+			in[i] = 2*rng.Float32() - 1
+		}
+		m, err := tfjs.GraphModel(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, model, m, false, shape, in, 1e-5)
+	})
+}
+
+// Without a signature, a model's outputs are the nodes no other node
+// takes, as TF.js reads it (Human's mobilefacenet has none).
+func TestGraphModelOutputsWithoutSignature(t *testing.T) {
+	g := newGraph(t)
+	x := g.placeholder("x", -1, 4, 4, 3)
+	r := g.node("relu", "Relu", []string{x}, nil)
+	g.node("b_abs", "Abs", []string{r}, nil)
+	g.node("a_mean", "Mean", []string{r, g.ints("axes", 1, 2)}, attrs{"keep_dims": {"b": false}})
+	m, err := tfjs.GraphModel(g.write("nosig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range m.Graph.Outputs {
+		got = append(got, o.Name)
+	}
+	if fmt.Sprint(got) != "[a_mean b_abs]" {
+		t.Errorf("outputs %v, want [a_mean b_abs]", got)
+	}
+}
+
+// planes reorders images of hw pixels of 3 channels from HWC to CHW.
+func planes(hwc []float32, hw int) []float32 {
+	out := make([]float32, len(hwc))
+	for i, v := range hwc {
+		img, p, ch := i/(3*hw), i/3%hw, i%3
+		out[(img*3+ch)*hw+p] = v
+	}
+	return out
 }
 
 // An op the converter does not know is refused, by name.
@@ -170,17 +268,25 @@ func writeSyntheticModel(t *testing.T) (string, []int64) {
 	sq := g.node("squeeze", "Squeeze", []string{m2}, attrs{"squeeze_dims": ilist(1, 2)})
 	m3 := g.node("mean_w", "Mean", []string{cat, g.ints("axes_w", 2)}, attrs{"keep_dims": {"b": false}}) // 4×24
 	sum := g.node("sum", "Add", []string{m1, sq}, nil)
+	// An L2 normalisation as MobileFaceNet ends (Square, Sum, Rsqrt), of
+	// an Abs as its PReLUs are written; and a Sum over channels in NCHW.
+	sqr := g.node("square", "Square", []string{g.node("abs", "Abs", []string{m3}, nil)}, nil)
+	ss := g.node("sum_c", "Sum", []string{sqr, g.ints("axes_c", -1)}, attrs{"keep_dims": {"b": true}}) // 4×1
+	inv := g.node("rsqrt", "Rsqrt", []string{g.node("floor", "Maximum", []string{ss, g.floats("eps")}, nil)}, nil)
+	unit := g.node("unit", "Mul", []string{m3, inv}, nil)
+	sc := g.node("sum_hw", "Sum", []string{cat, g.ints("axes_c4", 3)}, attrs{"keep_dims": {"b": false}}) // 4×5
 
 	flat := g.node("flatten", "Reshape", []string{p1, g.ints("flat_shape", -1, 240)}, nil)
 	f1 := g.node("dense", "_FusedMatMul", []string{flat, g.floats("wm1", 240, 16), g.floats("bm1", 16)},
 		attrs{"transpose_a": {"b": false}, "transpose_b": {"b": false}, "fused_ops": slist("BiasAdd", "LeakyRelu"), "num_args": num(1), "leakyrelu_alpha": flt(0.3)})
 	f2 := g.node("dense_t", "MatMul", []string{sum, g.floats("wm2", 10, 24)}, attrs{"transpose_b": {"b": true}})
-	f3 := g.node("flatten_w", "Reshape", []string{m3, g.ints("flat_w", -1, 96)}, nil)
+	f3 := g.node("flatten_w", "Reshape", []string{unit, g.ints("flat_w", -1, 96)}, nil)
 	f4 := g.node("flatten_dw", "Reshape", []string{g.node("relu", "Relu", []string{d2}, nil), g.ints("flat_dw", -1, 48)}, nil)
-	all := g.node("cat2", "ConcatV2", []string{f1, f2, f3, f4, g.ints("cat2_axis", 1)}, attrs{"N": num(4)})
+	f5 := g.node("flatten_c", "Reshape", []string{sc, g.ints("flat_c", -1, 20)}, nil)
+	all := g.node("cat2", "ConcatV2", []string{f1, f2, f3, f4, f5, g.ints("cat2_axis", 1)}, attrs{"N": num(5)})
 	g.node("probs", "Identity", []string{g.node("softmax", "Softmax", []string{all}, nil)}, nil)
-	g.output("cat2", -1, 170) // the logits too: a softmax hides small errors
-	g.output("probs", -1, 170)
+	g.output("cat2", -1, 190) // the logits too: a softmax hides small errors
+	g.output("probs", -1, 190)
 	return g.write("synthetic"), []int64{-1, 9, 11, 3}
 }
 

@@ -47,22 +47,32 @@ type manifest []struct {
 // uint16 (value = q·scale + min) or to float16 — which covers every
 // weight face-api's recogniser and age/gender nets use.
 func ReadManifest(path string) (map[string]Tensor, error) {
-	raw, err := os.ReadFile(path)
+	floats, ints, err := readManifest(path)
 	if err != nil {
 		return nil, err
-	}
-	var m manifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	floats, ints, err := readWeights(filepath.Dir(path), m)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for name := range ints {
 		return nil, fmt.Errorf("%s: weight %s: dtype int32 not supported", path, name)
 	}
 	return floats, nil
+}
+
+// readManifest reads a weights manifest and its shards: the float32
+// weights, and the int32 ones apart.
+func readManifest(path string) (map[string]Tensor, map[string][]int64, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var m manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	floats, ints, err := readWeights(filepath.Dir(path), m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return floats, ints, nil
 }
 
 // readWeights reads the shards of a weights manifest (relative to dir):
@@ -104,19 +114,35 @@ func readWeights(dir string, m manifest) (map[string]Tensor, map[string][]int64,
 			switch {
 			case w.Dtype == "int32" && stored == "int32":
 				size = 4
+			case w.Dtype == "int32" && (stored == "uint8" || stored == "uint16"):
+				// quantised ints: their stored size, as floats'
 			case w.Dtype != "float32" || size == 0:
 				return nil, nil, fmt.Errorf("weight %s: %s stored as %s not supported", w.Name, w.Dtype, stored)
 			}
 			if len(data) < n*size {
 				return nil, nil, fmt.Errorf("weight %s runs past the end of its shards", w.Name)
 			}
-			if w.Dtype == "int32" {
+			switch {
+			case w.Dtype == "int32" && stored == "int32":
 				v := make([]int64, n)
 				for i := range v {
 					v[i] = int64(int32(binary.LittleEndian.Uint32(data[4*i:])))
 				}
 				ints[w.Name] = v
-			} else {
+			case w.Dtype == "int32":
+				// Quantised shapes, as face-api's SSD manifest stores its
+				// leftovers: TF.js rounds q·scale + min, in doubles, with
+				// Math.round (halves up).
+				v := make([]int64, n)
+				for i := range v {
+					q := float64(data[i])
+					if stored == "uint16" {
+						q = float64(binary.LittleEndian.Uint16(data[2*i:]))
+					}
+					v[i] = int64(math.Floor(q*scale + lo + 0.5))
+				}
+				ints[w.Name] = v
+			default:
 				floats[w.Name] = Tensor{Shape: w.Shape, Data: decodeFloats(data, n, stored, scale, lo)}
 			}
 			data = data[n*size:]

@@ -4,10 +4,13 @@
 //
 //   node faceapi.mjs <face-api package dir> <net> <in.f32> <out.f32>
 //
-// net is faceRecognitionNet or ageGenderNet. in.f32 holds N images of
-// S×S×3 little-endian float32 RGB values 0–255, row-major (HWC), S being
-// 150 or 112 for the net. out.f32 receives, per image, the 128-d
-// descriptor, or age followed by the two gender probabilities.
+// net is faceRecognitionNet, ageGenderNet, ssdMobilenetv1 or
+// tinyFaceDetector. in.f32 holds N images of S×S×3 little-endian float32
+// RGB values 0–255, row-major (HWC), S being 150, 112, 512 or 416 for the
+// net. out.f32 receives, per image, the 128-d descriptor; or age followed
+// by the two gender probabilities; or the 5118 anchors' boxes (top, left,
+// bottom, right) followed by their scores; or the tiny detector's raw
+// 13×13×25 grid.
 //
 // Weights are read from <dir>/model and decoded by TF.js's own
 // tf.io.decodeWeights, so dequantisation is TF.js's, not the converter's.
@@ -20,6 +23,8 @@ const [dir, netName, inPath, outPath] = process.argv.slice(2);
 const models = {
   faceRecognitionNet: { file: 'face_recognition_model', size: 150 },
   ageGenderNet: { file: 'age_gender_model', size: 112 },
+  ssdMobilenetv1: { file: 'ssd_mobilenetv1_model', size: 512 },
+  tinyFaceDetector: { file: 'tiny_face_detector_model', size: 416 },
 };
 const model = models[netName];
 if (!model) throw new Error(`unknown net ${netName}`);
@@ -56,10 +61,13 @@ for (let i = 0; i < pixels.length / per; i++) {
   const image = tf.tensor3d(pixels.subarray(i * per, (i + 1) * per), [model.size, model.size, 3], 'float32');
   // forward() is forwardInput(toNetInput(image)): a tensor of the net's
   // own size goes through unpadded and unresized.
-  const result = await net.forward(image);
-  if (netName === 'faceRecognitionNet') {
+  const result = await net.forward(image, model.size);
+  if (netName === 'faceRecognitionNet' || netName === 'tinyFaceDetector') {
     out.push(...(await result.data()));
     result.dispose();
+  } else if (netName === 'ssdMobilenetv1') {
+    out.push(...(await result.boxes[0].data()), ...(await result.scores[0].data()));
+    tf.dispose([result.boxes, result.scores]);
   } else {
     out.push(...(await result.age.data()), ...(await result.gender.data()));
     result.age.dispose();
