@@ -54,6 +54,9 @@ type Store struct {
 	pool   *pgxpool.Pool
 	cipher *store.Cipher
 	notes  notifier
+	// locks holds a token for each app lock held (LockApp): at most half
+	// the pool's connections, so the holders always find one to write.
+	locks chan struct{}
 	// created is set when Open made the schema: a new deployment.
 	created bool
 }
@@ -84,7 +87,7 @@ func Open(ctx context.Context, url string, key []byte) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, cipher: c}
+	s := &Store{pool: pool, cipher: c, locks: make(chan struct{}, max(1, pool.Config().MaxConns/2))}
 	s.notes.init(pool)
 	if err := s.open(ctx); err != nil {
 		pool.Close()
