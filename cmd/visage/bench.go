@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench detect --data DIR | visage bench abuse | visage bench scale | visage bench learn"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench recognisers --human-models DIR | visage bench detect --data DIR | visage bench abuse | visage bench scale | visage bench learn"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -34,6 +34,8 @@ func runBench(args []string, out io.Writer) error {
 		return benchLiveness(args[1:], out)
 	case "human-pad":
 		return benchHumanPad(args[1:], out)
+	case "recognisers":
+		return benchRecognisers(args[1:], out)
 	case "detect":
 		return benchDetect(args[1:], out)
 	case "abuse":
@@ -43,7 +45,7 @@ func runBench(args []string, out io.Writer) error {
 	case "learn":
 		return benchLearn(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, detect, abuse, scale or learn", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, recognisers, detect, abuse, scale or learn", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.

@@ -43,6 +43,8 @@ Usage:
   visage bench pad --data DIR [--sessions N] widget sessions played over HTTP: presentation attacks and real people
   visage bench liveness --data DIR           the movement check frame by frame: real turns against warped photos
   visage bench human-pad --human-models DIR  human-models' anti-spoofing models against MiniFASNet, alone and fused
+  visage bench recognisers --human-models DIR --data DIR [--doc FILE]
+                                             human-models' recognisers on LFW and CFP, alone and fused with the default's members
   visage bench detect --data DIR             candidate face detectors on CFP profiles, LFW and face-counts, alone and as fallbacks
   visage bench learn --data DIR              LFW people logging in photo after photo, with and without learned templates
   visage bench abuse [--duration 5m]         a server at twice its capacity, with heavy images, widget floods and slow clients

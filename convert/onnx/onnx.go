@@ -98,7 +98,8 @@ func Int64Tensor(name string, dims []int64, data []int64) Tensor {
 }
 
 // Value names a graph input or output, with its element type and shape;
-// a negative dimension is left unnamed and free (a batch, say).
+// a negative dimension is left unnamed and free (a batch, say), and nil
+// Dims leave the shape unknown (an empty, non-nil one is a scalar's).
 type Value struct {
 	Name string
 	Type int32
@@ -224,7 +225,9 @@ func (v *Value) marshal() []byte {
 	var tensor []byte
 	tensor = protowire.AppendTag(tensor, 1, protowire.VarintType) // elem_type
 	tensor = protowire.AppendVarint(tensor, uint64(v.Type))
-	tensor = appendMessage(tensor, 2, shape)
+	if v.Dims != nil {
+		tensor = appendMessage(tensor, 2, shape)
+	}
 	var typ []byte
 	typ = appendMessage(typ, 1, tensor) // TypeProto.tensor_type
 	var b []byte

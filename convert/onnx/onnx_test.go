@@ -1,6 +1,7 @@
 package onnx_test
 
 import (
+	"bytes"
 	"math"
 	"path/filepath"
 	"testing"
@@ -126,5 +127,19 @@ func TestInt64TensorsAndStrings(t *testing.T) {
 		if out[0].Data[i] != v {
 			t.Fatalf("got %v, want %v", out[0].Data, want)
 		}
+	}
+}
+
+// nil Dims leave a value's shape unknown — a TF.js signature may not give
+// it — where empty Dims declare a scalar: only the scalar's encoding has
+// the TensorShapeProto field (tag 2 of TypeProto.Tensor, empty: 0x12 0).
+func TestUnknownShape(t *testing.T) {
+	enc := func(dims []int64) []byte {
+		m := onnx.Model{Opset: 13, Graph: onnx.Graph{Outputs: []onnx.Value{{Name: "y", Type: onnx.Float, Dims: dims}}}}
+		return m.Marshal()
+	}
+	unknown, scalar := enc(nil), enc([]int64{})
+	if len(scalar)-len(unknown) != 2 || !bytes.Contains(scalar, []byte{0x12, 0}) {
+		t.Errorf("unknown shape encodes as % x, scalar as % x: want the scalar's 0x12 0 more", unknown, scalar)
 	}
 }
