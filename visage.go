@@ -96,6 +96,9 @@ const (
 	// CodeFaceNotFrontal: the head is turned too far for a reliable
 	// template.
 	CodeFaceNotFrontal Code = "FACE_NOT_FRONTAL"
+	// CodeLowQuality: the photo is unlikely to be recognised later (its
+	// face's quality score is too low); the message says what to change.
+	CodeLowQuality Code = "LOW_QUALITY"
 	// CodeFaceMismatch: the images of one enrollment show different people.
 	CodeFaceMismatch Code = "FACE_MISMATCH"
 	// CodePadAttack: the face was judged not live (a photo, a screen).

@@ -78,7 +78,9 @@ func OpenLFW(datasets string) (*Dataset, error) {
 // Embedded is one recogniser's templates of a dataset's images.
 type Embedded struct {
 	Vectors map[string][]float32 // by image name; absent when no face was found
-	NoFace  []string             // sorted
+	// Signals are the quality signals of the faces Vectors holds.
+	Signals map[string]Signals
+	NoFace  []string // sorted
 	// Wall is how long embedding took; Took is each image's analysis time
 	// on its worker, by which Share divides Wall among protocols that use
 	// some of the images each.
@@ -105,11 +107,12 @@ func (d *Dataset) Embed(ctx context.Context, eng *face.Engine, p Progress) (*Emb
 // embed analyses each named image with opts and keeps the template of the
 // face pick chooses.
 func embed(ctx context.Context, eng *face.Engine, dir string, names []string, stage string, opts face.Options, pick func([]face.Face) face.Face, p Progress) (*Embedded, error) {
-	e := &Embedded{Vectors: make(map[string][]float32, len(names)), Took: make(map[string]time.Duration, len(names))}
+	e := &Embedded{Vectors: make(map[string][]float32, len(names)), Signals: make(map[string]Signals, len(names)),
+		Took: make(map[string]time.Duration, len(names))}
 	var mu sync.Mutex
 	start := time.Now()
 	err := each(ctx, eng, names, stage, p, func(name string) error {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		data, err := readImage(dir, name)
 		if err != nil {
 			return err
 		}
@@ -126,12 +129,21 @@ func embed(ctx context.Context, eng *face.Engine, dir string, names []string, st
 			e.NoFace = append(e.NoFace, name)
 			return nil
 		}
-		e.Vectors[name] = pick(faces).Template.Vector
+		f := pick(faces)
+		e.Vectors[name] = f.Template.Vector
+		e.Signals[name] = Signals{Detector: f.Score, Quality: f.Quality}
 		return nil
 	})
 	e.Wall = time.Since(start)
 	slices.Sort(e.NoFace)
 	return e, err
+}
+
+// Signals are what the quality score is computed from: the detector's
+// confidence and the face's Quality.
+type Signals struct {
+	Detector float32
+	Quality  face.Quality
 }
 
 // Share is the part of the embedding's wall time spent on the named

@@ -523,16 +523,5 @@ func auc(frames []humanFrame, score func(humanFrame) float64) float64 {
 			live = append(live, score(f))
 		}
 	}
-	var wins float64
-	for _, l := range live {
-		for _, a := range attacks {
-			switch {
-			case l > a:
-				wins++
-			case l == a:
-				wins += 0.5
-			}
-		}
-	}
-	return wins / float64(len(live)*len(attacks))
+	return rankAUC(attacks, live)
 }

@@ -77,14 +77,19 @@ func (w *worker) align(slot *recSlot, img *photo.RGB, kp [5]Point) {
 // normalised embeddings one after the other into dst: a unit vector whose
 // cosine with another is the weighted mean of the recognisers' cosines.
 // With flip, each embedding is that of the face plus its mirror image.
-func (w *worker) template(img *photo.RGB, kp [5]Point, flip bool, dst []float32) {
+//
+// It returns the mean over the recognisers of the logarithm of their raw
+// output's length, before normalisation (of the unmirrored face): networks
+// trained with a margin loss give faces they recognise poorly short
+// outputs, which makes it a signal of the quality score.
+func (w *worker) template(img *photo.RGB, kp [5]Point, flip bool, dst []float32) (logNorm float32) {
 	off := 0
 	for i := range w.recs {
 		slot := &w.recs[i]
 		part := dst[off : off+slot.r.dim]
 		off += slot.r.dim
 		w.align(slot, img, kp)
-		slot.embed(part)
+		logNorm += float32(math.Log(max(float64(slot.embed(part)), 1e-6))) / float32(len(w.recs))
 		if flip {
 			mirror(&slot.img)
 			slot.embed(slot.flip)
@@ -98,17 +103,18 @@ func (w *worker) template(img *photo.RGB, kp [5]Point, flip bool, dst []float32)
 			part[j] *= slot.r.scale
 		}
 	}
+	return logNorm
 }
 
-// embed runs the recogniser on the aligned crop and writes its normalised
-// output into dst.
-func (slot *recSlot) embed(dst []float32) {
+// embed runs the recogniser on the aligned crop, writes its normalised
+// output into dst and returns the output's length before.
+func (slot *recSlot) embed(dst []float32) float32 {
 	planar(slot.s.in(0), &slot.img, slot.r.norm)
 	if err := slot.s.run(); err != nil {
 		panic(err)
 	}
 	copy(dst, slot.s.out(0))
-	normalize(dst)
+	return normalize(dst)
 }
 
 // mirror flips an image left to right, in place.
@@ -122,16 +128,19 @@ func mirror(img *photo.RGB) {
 	}
 }
 
-func normalize(v []float32) {
+// normalize scales v to unit length and returns its length before.
+func normalize(v []float32) float32 {
 	var s float64
 	for _, x := range v {
 		s += float64(x) * float64(x)
 	}
 	if s == 0 {
-		return
+		return 0
 	}
-	inv := float32(1 / math.Sqrt(s))
+	n := math.Sqrt(s)
+	inv := float32(1 / n)
 	for i := range v {
 		v[i] *= inv
 	}
+	return float32(n)
 }

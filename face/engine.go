@@ -118,8 +118,18 @@ type Face struct {
 type Quality struct {
 	// Size is the box height in pixels of the original photo.
 	Size float32 `json:"size"`
-	// Sharpness is the Laplacian variance of the aligned face (Options.Quality).
+	// Score is the probability that a photo of this quality matches
+	// another photo of the same person at the default level, from the
+	// signals below, the detector's confidence and the recogniser's own
+	// response (Options.Embed or Options.Quality; see QualityModel).
+	Score *float32 `json:"score,omitempty"`
+	// Sharpness is the Laplacian variance of the aligned face (Options.Embed
+	// or Options.Quality).
 	Sharpness *float32 `json:"sharpness,omitempty"`
+	// LogNorm is the logarithm of the length of the recogniser's output
+	// before normalisation (its members' mean), the score's signal of how
+	// well the recogniser sees the face (Options.Embed or Options.Quality).
+	LogNorm float32 `json:"-"`
 	// Yaw, Pitch and Roll are the head pose in degrees, fitted to the
 	// landmarks (always): yaw is positive when the nose points to the
 	// image's right, pitch when the face looks down, roll when the face is
@@ -141,6 +151,7 @@ type Timings struct {
 type Engine struct {
 	cfg     Config
 	pack    *pack.Pack
+	quality QualityModel // the pack's
 	recs    []recogniser
 	models  map[string]*modelFile
 	workers chan *worker
@@ -238,7 +249,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, pack: p, models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
+	e := &Engine{cfg: cfg, pack: p, quality: qualityModelOf(p.ID()), models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
 	for _, name := range []string{ModelDetect, ModelTurned, ModelLandmark, ModelLiveness, ModelAgeGender, ModelEye} {
 		m, err := loadModel(cfg.ModelDir, name)
 		if err != nil {
@@ -444,13 +455,20 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 		}
 		lap(&tm.Landmarks)
 
-		if opts.Embed {
+		if opts.Embed || opts.Quality {
+			// The quality score needs the recogniser's run, whether or
+			// not the template is wanted.
 			vec := make([]float32, e.pack.Dim())
-			w.template(img, kp, e.cfg.FlipFusion, vec)
-			f.Template = &visage.Template{Model: e.Model(), Vector: vec}
+			logNorm := w.template(img, kp, e.cfg.FlipFusion, vec)
+			if opts.Embed {
+				f.Template = &visage.Template{Model: e.Model(), Vector: vec}
+			}
+			sh := sharpness(&w.recs[0].img) // of the aligned face
+			f.Quality.Sharpness = &sh
+			f.Quality.LogNorm = logNorm
+			score := e.quality.score(f.Score, f.Quality)
+			f.Quality.Score = &score
 			lap(&tm.Embed)
-		} else if opts.Quality {
-			w.align(&w.recs[0], img, kp) // sharpness is measured on the aligned face
 		}
 		if opts.Liveness {
 			s := w.liveness(img, d.box)
@@ -466,9 +484,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			lap(&tm.Attributes)
 		}
 		if opts.Quality {
-			sh := sharpness(&w.recs[0].img)
 			r, l := w.eyesOpen(img, pts)
-			f.Quality.Sharpness = &sh
 			f.Quality.EyesOpen = &[2]float32{r, l}
 			lap(&tm.Quality)
 		}

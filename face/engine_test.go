@@ -580,3 +580,32 @@ func TestAgeGenderDataset(t *testing.T) {
 		t.Errorf("age MAE %.1f years (want ≤ 7), gender right %.1f %% (want ≥ 85 %%)", mae, 100*acc)
 	}
 }
+
+// The quality score is the same whether the template is wanted or only
+// the quality, and it ranks a blurred copy of a face below the face.
+func TestQualityScore(t *testing.T) {
+	data := testface.Person(t, 6, 0, 0)
+	embedded := analyze(t, data, face.Options{Embed: true})
+	measured := analyze(t, data, face.Options{Quality: true})
+	if len(embedded) != 1 || len(measured) != 1 || embedded[0].Quality.Score == nil || measured[0].Quality.Score == nil {
+		t.Fatalf("faces %d and %d, or no score", len(embedded), len(measured))
+	}
+	score := *embedded[0].Quality.Score
+	if score != *measured[0].Quality.Score || score <= 0 || score >= 1 {
+		t.Errorf("score %v with the template, %v without", score, *measured[0].Quality.Score)
+	}
+	if measured[0].Template != nil {
+		t.Error("a template was returned without Options.Embed")
+	}
+	src := decodeStd(t, data)
+	b := src.Bounds()
+	small := image.NewRGBA(image.Rect(0, 0, b.Dx()/10, b.Dy()/10))
+	draw.CatmullRom.Scale(small, small.Bounds(), src, b, draw.Src, nil)
+	blurred := image.NewRGBA(b)
+	draw.CatmullRom.Scale(blurred, b, small, small.Bounds(), draw.Src, nil)
+	faces := analyze(t, encode(t, blurred, 90), face.Options{Quality: true})
+	if len(faces) != 1 || *faces[0].Quality.Score >= score {
+		t.Errorf("the blurred copy scores %v against the photo's %v", *faces[0].Quality.Score, score)
+	}
+	t.Logf("quality: the photo %.3f, blurred %.3f", score, *faces[0].Quality.Score)
+}

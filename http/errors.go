@@ -27,6 +27,7 @@ var status = map[visage.Code]int{
 	visage.CodeManyFaces:         http.StatusUnprocessableEntity,
 	visage.CodeFaceMismatch:      http.StatusUnprocessableEntity,
 	visage.CodeFaceNotFrontal:    http.StatusUnprocessableEntity,
+	visage.CodeLowQuality:        http.StatusUnprocessableEntity,
 	visage.CodeUnrecognizedFace:  http.StatusUnprocessableEntity,
 	visage.CodeMinorsNotAllowed:  http.StatusForbidden,
 	visage.CodePadAttack:         http.StatusForbidden,

@@ -89,6 +89,15 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 	if err := s.gates(set, faces); err != nil {
 		return nil, err
 	}
+	// A widget session picked its frames by quality as they came; photos
+	// sent to enroll are checked here.
+	if len(req.Images) > 0 {
+		for i, f := range faces {
+			if err := lowQuality(i, f.Quality); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Every image must show the same person as the first.
 	for i := 1; i < len(faces); i++ {
 		if c := match.Cosine(faces[0].Template.Vector, faces[i].Template.Vector); c < threshold {
@@ -203,6 +212,27 @@ func (s *Service) gates(set visage.AppSettings, faces []face.Face) error {
 		}
 	}
 	return nil
+}
+
+// lowQuality refuses image i when its face is unlikely to be recognised
+// later (face.Quality.Score under MinEnrollQuality), saying what to
+// change: the signal that most probably let it down.
+func lowQuality(i int, q face.Quality) error {
+	if q.Score == nil || *q.Score >= MinEnrollQuality {
+		return nil
+	}
+	var advice string
+	switch turned := max(math.Abs(float64(q.Yaw)), math.Abs(float64(q.Pitch))); {
+	case q.Size < qualitySmallFace:
+		advice = fmt.Sprintf("the face is only %.0f pixels tall: use a photo where it is at least %d", q.Size, qualityGoodSize)
+	case turned > qualityTurned:
+		advice = fmt.Sprintf("the head is turned %.0f°: use a photo of the face looking at the camera", turned)
+	case q.Sharpness != nil && *q.Sharpness < qualityBlurred:
+		advice = "the face is blurred: use a sharp photo, taken with the camera held still"
+	default:
+		advice = "the face is hard to make out: use an evenly lit photo, without sunglasses, mask or deep shadow"
+	}
+	return visage.Errorf(visage.CodeLowQuality, "image %d is unlikely to be recognised later (quality %.2f, %.2f needed): %s", i+1, *q.Score, MinEnrollQuality, advice)
 }
 
 // newUUID returns a random (version 4) UUID.

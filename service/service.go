@@ -50,6 +50,23 @@ const (
 	// so the limit sits below that. It refuses 1.2 % of LFW's photos; the
 	// most turned of them, inspected, are three-quarter views or profiles.
 	MaxYaw = 50
+
+	// MinEnrollQuality is the quality score (face.Quality.Score) under
+	// which a photo sent to enroll is refused with LOW_QUALITY: a photo
+	// that matches another of the same person less often than not.
+	// docs/engine.md has what it refuses and prevents.
+	MinEnrollQuality = 0.5
+)
+
+// What LOW_QUALITY's advice blames, in order: a face under
+// qualitySmallFace pixels tall (advised to be qualityGoodSize), a head
+// turned more than qualityTurned degrees, a face less sharp than
+// qualityBlurred (the floor Auther's dialect applies too), else the light.
+const (
+	qualitySmallFace = 60
+	qualityGoodSize  = 100
+	qualityTurned    = 30
+	qualityBlurred   = MinPersonSharpness
 )
 
 // Service runs the use cases. It is safe for concurrent use.

@@ -430,16 +430,27 @@ func (h *Handler) verify(ctx context.Context, s *session, pin string) (map[strin
 	return verifiedJSON(res, s.userID), nil
 }
 
-// bestFrame is the template of the still frame with the largest face:
-// the session has decided its liveness, so it is not analysed again.
+// bestFrame is the template of the still frame most likely to be
+// recognised, by its face's quality score (docs/engine.md), the larger
+// face between equals: the session has decided its liveness, so it is not
+// analysed again.
 func (s *session) bestFrame() *visage.Template {
 	best := 0
 	for i, f := range s.frames {
-		if f.size > s.frames[best].size {
+		if q, b := frameQuality(f), frameQuality(s.frames[best]); q > b || q == b && f.size > s.frames[best].size {
 			best = i
 		}
 	}
 	return s.frames[best].face.Template
+}
+
+// frameQuality is a frame's quality score; every frame has one, since its
+// template was computed.
+func frameQuality(f frame) float32 {
+	if q := f.face.Quality.Score; q != nil {
+		return *q
+	}
+	return 0
 }
 
 // completeRequest finishes a session.

@@ -58,7 +58,7 @@ func runDetect(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "%s: %d face(s)\n", pos[0], len(faces))
 	for i, f := range faces {
 		q := f.Quality
-		fmt.Fprintf(out, "  #%d box x=%.0f y=%.0f w=%.0f h=%.0f  score %.2f  size %.0f px\n", i+1, f.Box.X, f.Box.Y, f.Box.W, f.Box.H, f.Score, q.Size)
+		fmt.Fprintf(out, "  #%d box x=%.0f y=%.0f w=%.0f h=%.0f  score %.2f  size %.0f px  quality %.2f\n", i+1, f.Box.X, f.Box.Y, f.Box.W, f.Box.H, f.Score, q.Size, *q.Score)
 		fmt.Fprintf(out, "     liveness %.2f  age %.0f  %s  sharpness %.0f  yaw %.0f° pitch %.0f° roll %.0f°  eyes open %.2f/%.2f\n",
 			*f.Liveness, *f.Age, genderWord(*f.Female), *q.Sharpness, q.Yaw, q.Pitch, q.Roll, q.EyesOpen[0], q.EyesOpen[1])
 	}

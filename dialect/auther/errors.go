@@ -103,6 +103,7 @@ var byService = map[visage.Code]string{
 	service.CodeFaceTooSmall:     "F_003",
 	service.CodeFaceBlurred:      "F_004",
 	visage.CodeFaceNotFrontal:    "F_005",
+	visage.CodeLowQuality:        "F_004", // Auther's nearest: "Face too blurred"
 	visage.CodePadAttack:         "F_006",
 	visage.CodeMinorsNotAllowed:  "F_007",
 	visage.CodeConflict:          "P_001",

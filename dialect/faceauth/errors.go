@@ -65,6 +65,7 @@ var fromService = map[visage.Code]struct {
 	visage.CodeNoFace:          {http.StatusUnprocessableEntity, codeNoFace},
 	visage.CodeManyFaces:       {http.StatusUnprocessableEntity, codeNoFace},
 	visage.CodeFaceNotFrontal:  {http.StatusUnprocessableEntity, codeNoFace},
+	visage.CodeLowQuality:      {http.StatusUnprocessableEntity, codeNoFace},
 	visage.CodeNotFound:        {http.StatusNotFound, codeNoEnrolledFaces},
 	// The name is taken (enroll): 400, as FaceAuth's table gives this
 	// code; register answers EMAIL_EXISTS instead.

@@ -40,6 +40,7 @@ var status = map[visage.Code]int{
 	visage.CodeManyFaces:         http.StatusBadRequest,
 	visage.CodeFaceMismatch:      http.StatusBadRequest,
 	visage.CodeFaceNotFrontal:    http.StatusBadRequest,
+	visage.CodeLowQuality:        http.StatusBadRequest,
 	visage.CodeUnrecognizedFace:  http.StatusBadRequest,
 	visage.CodeUnauthorized:      http.StatusUnauthorized,
 	visage.CodePadAttack:         http.StatusForbidden,
