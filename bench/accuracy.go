@@ -90,7 +90,7 @@ type UTKReport struct {
 
 // MinorsMargin is the safety margin, in years, that the minors gate adds
 // to the legal age: an estimate must reach 18 + MinorsMargin.
-const MinorsMargin = 7
+const MinorsMargin = 5
 
 // Accuracy runs every protocol whose folder exists under dir.
 func Accuracy(ctx context.Context, eng *face.Engine, dir string, p Progress) (*AccuracyReport, error) {

@@ -68,12 +68,15 @@ func parseUTKName(name string) (age int, female, ok bool) {
 
 // AgeBand is the age error of the faces whose true age is in [From, To).
 type AgeBand struct {
-	Name     string  // "0-12", …, "65+"
-	From, To float64 // To is +Inf for the last band
+	Name string // "0-12", …, "65+"
+	// From and To bound the band; To is +Inf for the last, which JSON
+	// cannot carry, so Name stands for both there.
+	From, To float64 `json:"-"`
 	// N counts the faces of the band that have an estimate; MAE is their
-	// mean absolute error in years, NaN when N is 0.
-	N   int
-	MAE float64
+	// mean absolute error in years and Bias their mean signed error
+	// (positive: estimated older), both NaN when N is 0.
+	N         int
+	MAE, Bias float64
 }
 
 // ageBands are the bands of AgeStats.Bands: children, the minors that an
@@ -109,12 +112,79 @@ type AgeStats struct {
 	// margin. A face without an estimate never passes the gate.
 	Margin                        float64
 	MinorsPassGate, AdultsStopped float64
+	// Curve is the gate at every margin of GateMargins: the price in
+	// adults of each step towards the minors targets.
+	Curve []GatePoint
+}
+
+// GateMargins are the margins a gate curve is drawn at, in years.
+var GateMargins = []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+
+// GatePoint is an 18+ gate that admits an estimate >= 18 + Margin:
+// the shares of children (true age under 13) and teenagers (13–17) it
+// admits and of adults it stops, and of young adults (18–24), whom the
+// margin costs most. A face without an estimate is never admitted.
+// Shares over an empty group are NaN.
+type GatePoint struct {
+	Margin                            float64
+	ChildrenAdmitted, TeensAdmitted   float64
+	AdultsStopped, YoungAdultsStopped float64
+}
+
+// GateCurve is the gate at each of margins over truth and est (as
+// AgeReport takes them).
+func GateCurve(truth, est []float64, margins []float64) []GatePoint {
+	curve := make([]GatePoint, len(margins))
+	for k, m := range margins {
+		curve[k] = gateAt(truth, est, func(i int) bool { return est[i] >= 18+m })
+		curve[k].Margin = m
+	}
+	return curve
+}
+
+// gateAt is the gate that admits face i when admit(i) holds (NaN
+// estimates compare false, so they are never admitted).
+func gateAt(truth, est []float64, admit func(i int) bool) GatePoint {
+	var children, teens, adults, young, childIn, teenIn, adultOut, youngOut int
+	for i, age := range truth {
+		in := !math.IsNaN(est[i]) && admit(i)
+		if age >= 18 && age < 25 {
+			young++
+			if !in {
+				youngOut++
+			}
+		}
+		switch {
+		case age < 13:
+			children++
+			if in {
+				childIn++
+			}
+		case age < 18:
+			teens++
+			if in {
+				teenIn++
+			}
+		default:
+			adults++
+			if !in {
+				adultOut++
+			}
+		}
+	}
+	return GatePoint{
+		ChildrenAdmitted:   float64(childIn) / float64(children),
+		TeensAdmitted:      float64(teenIn) / float64(teens),
+		AdultsStopped:      float64(adultOut) / float64(adults),
+		YoungAdultsStopped: float64(youngOut) / float64(young),
+	}
 }
 
 // AgeReport compares estimated ages with true ones (est[i] NaN when no
 // estimate could be made) and reports the error by age band and the
-// behaviour of an 18+ gate with the given margin. Shares over an empty
-// group are NaN. It panics if truth and est differ in length.
+// behaviour of an 18+ gate with the given margin, and at every margin of
+// GateMargins. Shares over an empty group are NaN. It panics if truth
+// and est differ in length.
 func AgeReport(truth, est []float64, margin float64) AgeStats {
 	if len(truth) != len(est) {
 		panic("bench: AgeReport: truth and est differ in length")
@@ -123,6 +193,7 @@ func AgeReport(truth, est []float64, margin float64) AgeStats {
 	gate := 18 + margin
 	var errSum float64
 	bandSum := make([]float64, len(st.Bands))
+	bandBias := make([]float64, len(st.Bands))
 	var minorsAdult, minorsPass, adultsStopped int
 	for i, age := range truth {
 		e := est[i]
@@ -151,13 +222,16 @@ func AgeReport(truth, est []float64, margin float64) AgeStats {
 			if age >= st.Bands[b].From && age < st.Bands[b].To {
 				st.Bands[b].N++
 				bandSum[b] += d
+				bandBias[b] += e - age
 			}
 		}
 	}
 	st.MAE = errSum / float64(st.N-st.NoEstimate)
 	for b := range st.Bands {
 		st.Bands[b].MAE = bandSum[b] / float64(st.Bands[b].N)
+		st.Bands[b].Bias = bandBias[b] / float64(st.Bands[b].N)
 	}
+	st.Curve = GateCurve(truth, est, GateMargins)
 	st.MinorsAsAdults = float64(minorsAdult) / float64(st.Minors)
 	st.MinorsPassGate = float64(minorsPass) / float64(st.Minors)
 	st.AdultsStopped = float64(adultsStopped) / float64(st.Adults)

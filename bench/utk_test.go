@@ -71,16 +71,36 @@ func TestAgeReport(t *testing.T) {
 		t.Errorf("N %d NoEstimate %d MAE %v, want 8 1 %v", st.N, st.NoEstimate, st.MAE, 18.0/7)
 	}
 	wantBands := map[string]struct {
-		n   int
-		mae float64
+		n         int
+		mae, bias float64
 	}{
-		"0-12": {1, 2}, "13-17": {3, 3}, "18-24": {1, 4}, "25-34": {1, 3}, "35-49": {1, 0},
-		"50-64": {0, nan}, "65+": {0, nan}, // the 70-year-old has no estimate
+		// 13-17: errors +3, +5, −1.
+		"0-12": {1, 2, 2}, "13-17": {3, 3, 7.0 / 3}, "18-24": {1, 4, 4}, "25-34": {1, 3, -3}, "35-49": {1, 0, 0},
+		"50-64": {0, nan, nan}, "65+": {0, nan, nan}, // the 70-year-old has no estimate
 	}
+	same := func(a, b float64) bool { return math.Abs(a-b) < 1e-12 || math.IsNaN(a) && math.IsNaN(b) }
 	for _, b := range st.Bands {
 		w := wantBands[b.Name]
-		if b.N != w.n || !(b.MAE == w.mae || math.IsNaN(b.MAE) && math.IsNaN(w.mae)) {
-			t.Errorf("band %s: N %d MAE %v, want %d %v", b.Name, b.N, b.MAE, w.n, w.mae)
+		if b.N != w.n || !same(b.MAE, w.mae) || !same(b.Bias, w.bias) {
+			t.Errorf("band %s: N %d MAE %v bias %v, want %d %v %v", b.Name, b.N, b.MAE, b.Bias, w.n, w.mae, w.bias)
+		}
+	}
+	// The curve: one child (estimated 12), teens 16, 17, 15 estimated
+	// 19, 22, 14, adults estimated 24, 27, 40 and none.
+	if len(st.Curve) != len(GateMargins) {
+		t.Fatalf("%d curve points, want %d", len(st.Curve), len(GateMargins))
+	}
+	for _, c := range []GatePoint{
+		{Margin: 0, ChildrenAdmitted: 0, TeensAdmitted: 2.0 / 3, AdultsStopped: 0.25, YoungAdultsStopped: 0},
+		{Margin: 4, ChildrenAdmitted: 0, TeensAdmitted: 1.0 / 3, AdultsStopped: 0.25, YoungAdultsStopped: 0}, // 22 ≥ 22
+		{Margin: 5, ChildrenAdmitted: 0, TeensAdmitted: 0, AdultsStopped: 0.25, YoungAdultsStopped: 0},
+		{Margin: 7, ChildrenAdmitted: 0, TeensAdmitted: 0, AdultsStopped: 0.5, YoungAdultsStopped: 1}, // the 20-year-old's 24 < 25
+		{Margin: 15, ChildrenAdmitted: 0, TeensAdmitted: 0, AdultsStopped: 0.75, YoungAdultsStopped: 1},
+	} {
+		got := st.Curve[int(c.Margin)]
+		if got.Margin != c.Margin || !same(got.ChildrenAdmitted, c.ChildrenAdmitted) || !same(got.TeensAdmitted, c.TeensAdmitted) ||
+			!same(got.AdultsStopped, c.AdultsStopped) || !same(got.YoungAdultsStopped, c.YoungAdultsStopped) {
+			t.Errorf("curve at %v: %+v, want %+v", c.Margin, got, c)
 		}
 	}
 	// Minors 10, 16, 17, 15: two estimated adult (19, 22), one of them
@@ -93,7 +113,7 @@ func TestAgeReport(t *testing.T) {
 	if st.MinorsPassGate != 0.5 || st.AdultsStopped != 0.25 {
 		t.Errorf("gate at 19: minors pass %v, adults stopped %v; want 0.5 0.25", st.MinorsPassGate, st.AdultsStopped)
 	}
-	if empty := AgeReport(nil, nil, 0); !math.IsNaN(empty.MAE) || !math.IsNaN(empty.MinorsAsAdults) {
+	if empty := AgeReport(nil, nil, 0); !math.IsNaN(empty.MAE) || !math.IsNaN(empty.MinorsAsAdults) || !math.IsNaN(empty.Curve[0].TeensAdmitted) {
 		t.Errorf("empty report %+v", empty)
 	}
 }

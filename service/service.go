@@ -38,7 +38,7 @@ const (
 	MaxPINDigits    = 16
 	PINLockAfter    = 3
 	PINLockFor      = 15 * time.Minute
-	MinorsMargin    = 7 // years added to an app's minimum age
+	MinorsMargin    = 5 // years added to an app's minimum age (docs/accuracy.md, "The minors gate")
 	// Background is the share of the tallest face's height under which a
 	// face does not count as a second person in a photo that must show
 	// one: a poster, or a passer-by far behind (face.Options.Background).

@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench recognisers --human-models DIR | visage bench detect --data DIR | visage bench abuse | visage bench scale | visage bench learn | visage bench quality --data DIR"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench recognisers --human-models DIR | visage bench detect --data DIR | visage bench align --human-models DIR | visage bench abuse | visage bench scale | visage bench learn | visage bench quality --data DIR | visage bench age --human-models DIR --data DIR"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -38,6 +38,8 @@ func runBench(args []string, out io.Writer) error {
 		return benchRecognisers(args[1:], out)
 	case "detect":
 		return benchDetect(args[1:], out)
+	case "align":
+		return benchAlign(args[1:], out)
 	case "abuse":
 		return benchAbuse(args[1:], out)
 	case "scale":
@@ -46,8 +48,10 @@ func runBench(args []string, out io.Writer) error {
 		return benchLearn(args[1:], out)
 	case "quality":
 		return benchQuality(args[1:], out)
+	case "age":
+		return benchAge(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, recognisers, detect, abuse, scale, learn or quality", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, recognisers, detect, align, abuse, scale, learn, quality or age", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.
@@ -147,6 +151,8 @@ func printAccuracy(out io.Writer, r *bench.AccuracyReport) {
 		}
 		fmt.Fprintf(out, "\n  under-18s estimated 18+: %s of %d\n", pct(u.MinorsAsAdults), u.Minors)
 		fmt.Fprintf(out, "  gate at 18+%.0f: minors admitted %s, adults stopped %s of %d\n", u.Margin, pct(u.MinorsPassGate), pct(u.AdultsStopped), u.Adults)
+		fmt.Fprintf(out, "  the gate at each margin (admitting an estimate >= 18 + margin):\n")
+		printCurve(out, "    ", u.Curve)
 		fmt.Fprintf(out, "  gender accuracy %s\n", pct(u.GenderAccuracy))
 	}
 	if len(r.Skipped) > 0 {

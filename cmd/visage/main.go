@@ -46,8 +46,12 @@ Usage:
   visage bench recognisers --human-models DIR --data DIR [--doc FILE]
                                              human-models' recognisers on LFW and CFP, alone and fused with the default's members
   visage bench detect --data DIR             candidate face detectors on CFP profiles, LFW and face-counts, alone and as fallbacks
+  visage bench align --data DIR --human-models DIR
+                                             the 68-point model's alignment keypoints against facemesh's (+ iris): CFP keypoint error, LFW and CFP accuracy, cost
   visage bench learn --data DIR              LFW people logging in photo after photo, with and without learned templates
   visage bench quality --data DIR            fit the quality score on LFW's and CFP's pairs (face/quality.go)
+  visage bench age --data DIR --human-models DIR
+                                             the minors gate: face-api's age beside human-models' gear, SSR-Net and faceres on UTKFace, alone and fused
   visage bench abuse [--duration 5m]         a server at twice its capacity, with heavy images, widget floods and slow clients
   visage bench scale [--faces N] [--store postgres://…] [--redis redis://…] [--skip PARTS]
                                              replicas on PostgreSQL: gallery load, 1:N search, change propagation, 1 vs 2 replicas

@@ -292,7 +292,9 @@ func (c *graphConverter) convert(n *tfNode) error {
 		return c.reshape(n)
 	case "Squeeze":
 		return c.squeeze(n)
-	case "Mean", "Sum":
+	case "ExpandDims":
+		return c.expandDims(n)
+	case "Mean", "Sum", "Max":
 		return c.reduce(n)
 	case "ConcatV2":
 		return c.concat(n)
@@ -806,7 +808,27 @@ func (c *graphConverter) squeeze(n *tfNode) error {
 	return nil
 }
 
-// reduce converts Mean and Sum over constant axes. An NCHW input is
+// expandDims converts ExpandDims in TF's layout: ONNX's Unsqueeze reads a
+// negative axis as TF does, counted from the end of the result.
+func (c *graphConverter) expandDims(n *tfNode) error {
+	ins, err := c.inputs(n, 2)
+	if err != nil {
+		return err
+	}
+	axis, err := intConst(ins[1], "dim")
+	if err != nil {
+		return err
+	}
+	x, err := c.nhwc(ins[0])
+	if err != nil {
+		return err
+	}
+	c.b.node(n.Name, "Unsqueeze", []string{x, c.b.ints(n.Name+stepSep+"axes", axis...)})
+	c.produced(n, false)
+	return nil
+}
+
+// reduce converts Mean, Sum and Max over constant axes. An NCHW input is
 // reduced in NCHW when the result's axes come out in TF's order: when
 // dimensions are kept (the result is NCHW too), or when the channels or
 // both spatial axes go; otherwise it is transposed back first.
@@ -837,9 +859,12 @@ func (c *graphConverter) reduce(n *tfNode) error {
 		return err
 	}
 	result := nchw && keep
-	if n.Op == "Sum" { // opset 13 takes ReduceSum's axes as an input, ReduceMean's as an attribute
+	switch n.Op { // opset 13 takes ReduceSum's axes as an input, ReduceMean's and ReduceMax's as an attribute
+	case "Sum":
 		c.b.node(out(n, result), "ReduceSum", []string{x, c.b.ints(n.Name+stepSep+"axes", axes...)}, onnx.AttrInt("keepdims", boolInt(keep)))
-	} else {
+	case "Max":
+		c.b.node(out(n, result), "ReduceMax", []string{x}, onnx.AttrInts("axes", axes...), onnx.AttrInt("keepdims", boolInt(keep)))
+	default:
 		c.b.node(out(n, result), "ReduceMean", []string{x}, onnx.AttrInts("axes", axes...), onnx.AttrInt("keepdims", boolInt(keep)))
 	}
 	c.produced(n, result)
