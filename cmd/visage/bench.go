@@ -17,7 +17,7 @@ import (
 
 func runBench(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench recognisers --human-models DIR | visage bench detect --data DIR | visage bench align --human-models DIR | visage bench abuse | visage bench scale | visage bench learn | visage bench quality --data DIR | visage bench age --human-models DIR --data DIR"}
+		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench recognisers --human-models DIR | visage bench detect --data DIR | visage bench align --human-models DIR | visage bench abuse | visage bench scale | visage bench learn | visage bench quality --data DIR | visage bench levels --data DIR | visage bench age --human-models DIR --data DIR"}
 	}
 	switch args[0] {
 	case "accuracy":
@@ -48,10 +48,12 @@ func runBench(args []string, out io.Writer) error {
 		return benchLearn(args[1:], out)
 	case "quality":
 		return benchQuality(args[1:], out)
+	case "levels":
+		return benchLevels(args[1:], out)
 	case "age":
 		return benchAge(args[1:], out)
 	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, recognisers, detect, align, abuse, scale, learn, quality or age", args[0])}
+	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, recognisers, detect, align, abuse, scale, learn, levels, quality or age", args[0])}
 }
 
 // defaultDatasets is where the research datasets sit beside a checkout.

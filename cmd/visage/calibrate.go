@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -26,65 +25,32 @@ func runCalibrate(args []string, out io.Writer) error {
 	ef.register(fs)
 	data := fs.String("data", defaultDatasets(), "datasets folder holding lfw/ ($VISAGE_DATASETS)")
 	outPath := fs.String("out", "", "where to write the table (default: the pack's calibration.json)")
-	docPath := fs.String("doc", filepath.Join("docs", "scores.md"), "document whose generated section gets the new table, for the default pack (skipped if absent)")
+	docPath := fs.String("doc", filepath.Join("docs", "scores.md"), "document whose generated section gets the new table, for the default pack without --out (skipped if absent)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	imageDir := filepath.Join(*data, "lfw", "lfw-deepfunneled")
-	people, err := os.ReadDir(imageDir)
-	if err != nil {
-		return fmt.Errorf("LFW images: %w", err)
-	}
-	var names []string
-	for _, p := range people {
-		files, err := os.ReadDir(filepath.Join(imageDir, p.Name()))
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f.Name(), ".jpg") {
-				names = append(names, p.Name()+"/"+f.Name())
-			}
-		}
-	}
-	sort.Strings(names)
-
 	eng, err := ef.open()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	if *outPath == "" {
+	// The document describes the table the binary embeds: a table written
+	// elsewhere (a trial, a check against the shipped one) leaves it alone.
+	ownTable := *outPath == ""
+	if ownTable {
 		*outPath = eng.Pack().CalibrationPath
 	}
 	start := time.Now()
 	bar := newBar(os.Stderr)
-	emb, noFace, err := bench.EmbedLFW(context.Background(), eng, imageDir, names, bar)
+	set, err := bench.EmbedLFWAll(context.Background(), eng, *data, bar)
 	if err != nil {
 		return err
 	}
-	// Identity = the folder; images without a face are left out.
-	var vecs [][]float32
-	var ids []int
-	idOf := map[string]int{}
-	for _, n := range names {
-		v, ok := emb[n]
-		if !ok {
-			continue
-		}
-		person := n[:strings.IndexByte(n, '/')]
-		if _, ok := idOf[person]; !ok {
-			idOf[person] = len(idOf)
-		}
-		vecs, ids = append(vecs, v), append(ids, idOf[person])
-	}
-	fmt.Fprintf(out, "embedded %d images (%d without a face) in %s\n", len(vecs), len(noFace), time.Since(start).Round(time.Second))
+	fmt.Fprintf(out, "embedded %d images (%d without a face) in %s\n", set.Images, len(set.NoFace), time.Since(start).Round(time.Second))
 
-	table, st := match.Calibrate(vecs, ids, eng.Model(), func(done, total int64) {
-		bar.Step("pairs", int(done/1e6), int(max(total/1e6, 1)))
-	})
+	table, st := match.Calibrate(set.Vectors, set.Identity, eng.Model(), pairProgress(bar))
 	bar.Done("pairs")
-	table.Dataset = fmt.Sprintf("LFW deep-funneled: %d images with a face, %d identities", len(vecs), len(idOf))
+	table.Dataset = lfwDataset(set)
 
 	f, err := os.Create(*outPath)
 	if err != nil {
@@ -108,13 +74,23 @@ func runCalibrate(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "%5d  %.0e  %.4f  %.4f%s\n", i+1, p.FMR, p.Cosine, p.TAR, note)
 	}
 	fmt.Fprintf(out, "wrote %s in %s\n", *outPath, time.Since(start).Round(time.Second))
-	if _, err := os.Stat(*docPath); err == nil && eng.Pack().Name == pack.Default {
+	if _, err := os.Stat(*docPath); err == nil && ownTable && eng.Pack().Name == pack.Default {
 		if err := writeScoresDoc(*docPath, table, st); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "updated %s\n", *docPath)
 	}
 	return nil
+}
+
+// lfwDataset describes LFW templates in a table's Dataset field.
+func lfwDataset(set *bench.Labelled) string {
+	return fmt.Sprintf("LFW deep-funneled: %d images with a face, %d identities", set.Images, set.Identities)
+}
+
+// pairProgress shows scoring all pairs of a set on bar, in millions.
+func pairProgress(b *bar) func(done, total int64) {
+	return func(done, total int64) { b.Step("pairs", int(done/1e6), int(max(total/1e6, 1))) }
 }
 
 // writeScoresDoc replaces the generated section of the scores document

@@ -50,6 +50,8 @@ Usage:
                                              the 68-point model's alignment keypoints against facemesh's (+ iris): CFP keypoint error, LFW and CFP accuracy, cost
   visage bench learn --data DIR              LFW people logging in photo after photo, with and without learned templates
   visage bench quality --data DIR            fit the quality score on LFW's and CFP's pairs (face/quality.go)
+  visage bench levels --data DIR [--packs P,…] [--doc FILE]
+                                             each pack's accuracy levels re-calibrated on LFW and measured on CFP's frontal impostors
   visage bench age --data DIR --human-models DIR
                                              the minors gate: face-api's age beside human-models' gear, SSR-Net and faceres on UTKFace, alone and fused
   visage bench abuse [--duration 5m]         a server at twice its capacity, with heavy images, widget floods and slow clients
