@@ -38,8 +38,8 @@ func (s *Service) Compare(ctx context.Context, app *visage.App, a, b []byte) (*C
 	return &Comparison{Match: cos >= threshold, Similarity: s.table.Similarity(cos), Cosine: cos, Distance: s.table.Distance(cos)}, nil
 }
 
-// Detect returns every face in the image with everything the engine
-// estimates, except templates.
+// Detect returns the faces in the image, the largest MaxDetectFaces of
+// them, with everything the engine estimates, except templates.
 func (s *Service) Detect(ctx context.Context, image []byte) ([]face.Face, error) {
-	return s.engine.Analyze(ctx, image, face.Options{Liveness: true, Attributes: true, Quality: true})
+	return s.engine.Analyze(ctx, image, face.Options{Liveness: true, Attributes: true, Quality: true, MaxFaces: MaxDetectFaces})
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/face"
 	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
 )
@@ -68,4 +69,40 @@ func jpegOf(t *testing.T, img image.Image) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// Detect analyses the largest MaxDetectFaces faces of a crowd, not all
+// of them: each costs every model's run.
+func TestDetectIsBounded(t *testing.T) {
+	f := newFixture(t)
+	// Twenty faces cut from the demo photos, in a five by four grid.
+	const side = 200
+	crowd := image.NewRGBA(image.Rect(0, 0, 5*side, 4*side))
+	cell := 0
+	for n := 1; n <= 6 && cell < 20; n++ {
+		for i := 0; i < 3 && cell < 20; i++ {
+			img, err := jpeg.Decode(bytes.NewReader(testface.Person(t, n, i, 0)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := image.Rect(cell%5*side, cell/5*side, cell%5*side+side, cell/5*side+side)
+			draw.CatmullRom.Scale(crowd, at, img, img.Bounds(), draw.Src, nil)
+			cell++
+		}
+	}
+	all, err := testface.Engine(t).Analyze(f.ctx, jpegOf(t, crowd), face.Options{})
+	check(t, err)
+	if len(all) <= service.MaxDetectFaces {
+		t.Fatalf("the crowd shows %d faces: not enough to test the bound", len(all))
+	}
+	faces, err := f.svc.Detect(f.ctx, jpegOf(t, crowd))
+	check(t, err)
+	if len(faces) != service.MaxDetectFaces {
+		t.Fatalf("%d faces returned, want the largest %d", len(faces), service.MaxDetectFaces)
+	}
+	for i := 1; i < len(faces); i++ {
+		if faces[i].Box.H*faces[i].Box.W > faces[i-1].Box.H*faces[i-1].Box.W {
+			t.Errorf("face %d is larger than face %d", i+1, i)
+		}
+	}
 }

@@ -56,6 +56,11 @@ const (
 	// that matches another of the same person less often than not.
 	// docs/engine.md has what it refuses and prevents.
 	MinEnrollQuality = 0.5
+
+	// MaxDetectFaces is how many faces detect analyses, the largest
+	// first. Each costs every model's run, about 30 ms of a core: a crowd
+	// photo must not buy two seconds of it with one call.
+	MaxDetectFaces = 16
 )
 
 // What LOW_QUALITY's advice blames, in order: a face under
