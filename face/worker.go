@@ -11,6 +11,7 @@ import (
 type worker struct {
 	det, lmk, live, ageSex, eye *session
 	turned                      *blazeFace // the detector's fallback
+	mesh                        *FaceMesh  // turned faces' keypoints
 	recs                        []recSlot  // the pack's recognisers
 	warper
 
@@ -56,6 +57,10 @@ func newWorker(models map[string]*modelFile, recs []recogniser) (*worker, error)
 		w.destroy()
 		return nil, err
 	}
+	if w.mesh, err = openFaceMesh(models[ModelMesh]); err != nil {
+		w.destroy()
+		return nil, err
+	}
 	for i := range recs {
 		slot, err := newRecSlot(&recs[i])
 		if err != nil {
@@ -75,6 +80,9 @@ func (w *worker) destroy() {
 	}
 	if w.turned != nil {
 		w.turned.Close()
+	}
+	if w.mesh != nil {
+		w.mesh.Close()
 	}
 	for _, slot := range w.recs {
 		slot.s.destroy()

@@ -101,7 +101,9 @@ func writeScoresDoc(path string, t *match.Table, st *match.Stats) error {
 	if err != nil {
 		return err
 	}
-	i, j := strings.Index(string(doc), begin), strings.Index(string(doc), end)
+	// The section's own end: other generated sections may come first.
+	i := strings.Index(string(doc), begin)
+	j := strings.Index(string(doc[max(i, 0):]), end) + max(i, 0)
 	if i < 0 || j < i {
 		return fmt.Errorf("%s has no generated section", path)
 	}
