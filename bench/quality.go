@@ -227,13 +227,7 @@ func FitQuality(sets []*Dataset, es []*Embedded, threshold float32, pack string)
 	}
 
 	fit := &QualityFit{Model: m, Photos: len(samples), Pairs: len(pairs)}
-	score := func(s *qualitySample) float64 {
-		z := beta[0]
-		for j := range features {
-			z += beta[j+1] * s.f[j]
-		}
-		return 1 / (1 + math.Exp(-z))
-	}
+	score := func(s *qualitySample) float64 { return m.Of(s.f) }
 	var failed, matched []float64
 	for _, p := range pairs {
 		low := min(score(p.a), score(p.b))

@@ -51,7 +51,8 @@ func keypoints(p [68]Point) [5]Point {
 // first mesh gives), while on frontal ones they are the better (0.023
 // against 0.026). So faces turned more than meshYaw are aligned by the
 // mesh: CFP-FP 84.99 → 89.36 %, LFW within noise (visage bench align,
-// docs/engine.md), for two mesh runs, about 10 ms, on turned faces only.
+// docs/engine.md), for two mesh runs, about 12 ms on a loaded machine,
+// on turned faces only.
 const meshYaw = 20
 
 // alignmentKeypoints are the five points a face found in box is aligned

@@ -45,12 +45,14 @@ func QualityFeatures(det float32, q Quality) [6]float64 {
 }
 
 func (m QualityModel) score(det float32, q Quality) float32 {
-	f := QualityFeatures(det, q)
-	z := m.Bias + m.Detector*f[0] + m.Size*f[1] + m.Yaw*f[2] + m.Pitch*f[3] + m.Sharpness*f[4]
-	if m.Pack != "" {
-		z += m.LogNorm * f[5]
-	}
-	return float32(1 / (1 + math.Exp(-z)))
+	return float32(m.Of(QualityFeatures(det, q)))
+}
+
+// Of is the score of a face with features f (QualityFeatures). The
+// generic model's LogNorm weight is 0.
+func (m QualityModel) Of(f [6]float64) float64 {
+	z := m.Bias + m.Detector*f[0] + m.Size*f[1] + m.Yaw*f[2] + m.Pitch*f[3] + m.Sharpness*f[4] + m.LogNorm*f[5]
+	return 1 / (1 + math.Exp(-z))
 }
 
 // QualityModels are the fitted models: the default pack's, then the

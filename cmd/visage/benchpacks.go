@@ -107,24 +107,7 @@ func benchPacks(args []string, out io.Writer) error {
 			rows = append(rows, c)
 		}
 	}
-	for _, ds := range sets {
-		for _, p := range ds.Protocols {
-			section, table := "visage bench packs, "+p.Name, protocolTable(p.Name, rows)
-			if p.Name == "LFW" {
-				section, table = "visage bench packs", candidateTable(rows)
-			}
-			fmt.Fprintf(out, "%s\n\n%s\n", p.Name, table)
-			if *doc != "" {
-				if err := replaceGenerated(*doc, section, table); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if *doc != "" {
-		fmt.Fprintf(out, "updated %s\n", *doc)
-	}
-	return nil
+	return writeTables(out, *doc, "packs", sets, rows)
 }
 
 // openProtocols opens the datasets of the protocols named in list
@@ -264,4 +247,29 @@ func replaceGenerated(path, by, text string) error {
 		return fmt.Errorf("%s has no generated section (%s … %s)", path, begin, end)
 	}
 	return os.WriteFile(path, []byte(s[:i+len(begin)]+"\n"+text+s[i+j:]), 0o644)
+}
+
+// writeTables prints the candidates' table of every protocol, and puts
+// each in the generated sections of doc (when set) that `visage bench
+// KIND` owns: LFW's in "visage bench KIND", the others' in "visage bench
+// KIND, PROTOCOL".
+func writeTables(out io.Writer, doc, kind string, sets []*bench.Dataset, rows []bench.Candidate) error {
+	for _, ds := range sets {
+		for _, p := range ds.Protocols {
+			section, table := "visage bench "+kind+", "+p.Name, protocolTable(p.Name, rows)
+			if p.Name == "LFW" {
+				section, table = "visage bench "+kind, candidateTable(rows)
+			}
+			fmt.Fprintf(out, "%s\n\n%s\n", p.Name, table)
+			if doc != "" {
+				if err := replaceGenerated(doc, section, table); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if doc != "" {
+		fmt.Fprintf(out, "updated %s\n", doc)
+	}
+	return nil
 }

@@ -137,24 +137,7 @@ func benchRecognisers(args []string, out io.Writer) error {
 		rows = append(rows, c)
 	}
 
-	for _, ds := range sets {
-		for _, p := range ds.Protocols {
-			section, table := "visage bench recognisers, "+p.Name, protocolTable(p.Name, rows)
-			if p.Name == "LFW" {
-				section, table = "visage bench recognisers", candidateTable(rows)
-			}
-			fmt.Fprintf(out, "%s\n\n%s\n", p.Name, table)
-			if *doc != "" {
-				if err := replaceGenerated(*doc, section, table); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if *doc != "" {
-		fmt.Fprintf(out, "updated %s\n", *doc)
-	}
-	return nil
+	return writeTables(out, *doc, "recognisers", sets, rows)
 }
 
 // measured is one pack measured alone: its reference, its row, and its
