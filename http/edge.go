@@ -12,6 +12,8 @@ import (
 
 	"github.com/visagehq/visage"
 	"github.com/visagehq/visage/internal/reply"
+	"github.com/visagehq/visage/internal/visitor"
+	"github.com/visagehq/visage/service"
 )
 
 // The edge is what every listener of the server shares, whatever it
@@ -27,7 +29,8 @@ import (
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, listener string, h http.Handler, label func(*http.Request) (path, route string)) {
 	start := time.Now()
 	id := newRequestID()
-	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), s.cfg.Timeout)
+	ctx := service.WithCaller(context.WithValue(r.Context(), requestIDKey{}, id), visitor.Address(r, s.cfg.AddressHeader))
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	r = r.WithContext(ctx)
 	body := &watchedBody{ReadCloser: http.MaxBytesReader(w, r.Body, s.cfg.MaxBody), unread: r.ContentLength != 0}

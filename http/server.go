@@ -42,6 +42,10 @@ type Config struct {
 	// Mounts are handlers of other packages (the browser widget) served
 	// under this server's request IDs, limits, logs and metrics.
 	Mounts []Mount
+	// AddressHeader names the request header with the client's address,
+	// set by a proxy the operator trusts (visitor.Address): the address
+	// the audit log records.
+	AddressHeader string
 }
 
 // Mount routes the paths matching Pattern (as net/http's ServeMux takes

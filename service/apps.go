@@ -178,6 +178,7 @@ func (s *Service) AppForKey(ctx context.Context, secret string) (*visage.App, er
 	h := hashSecret(secret)
 	for _, k := range keys {
 		if subtle.ConstantTimeCompare(k.Hash, h) == 1 && k.RevokedAt == nil {
+			SetCaller(ctx, "key", k.Prefix)
 			return s.store.App(ctx, k.AppID)
 		}
 	}
@@ -203,6 +204,7 @@ func (s *Service) CheckAdminToken(ctx context.Context, secret string) error {
 	h := hashSecret(secret)
 	for _, t := range toks {
 		if subtle.ConstantTimeCompare(t.Hash, h) == 1 {
+			SetCaller(ctx, "admin", t.ID)
 			return nil
 		}
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"image/jpeg"
-	"net"
 	"net/http"
 	"net/netip"
-	"strings"
 	"time"
+
+	"github.com/visagehq/visage/internal/visitor"
 )
 
 // What a frame may be. The widget sends the camera's picture at 640
@@ -89,43 +89,17 @@ func checkFrame(b []byte) (w, h int, err *fioError) {
 }
 
 // clientAddress names the visitor a request comes from, for the limits
-// on open sessions. It is the last address of the header named by
-// Config.AddressHeader, the one the operator's proxy wrote. Without that
-// setting, a request from a loopback or private address is taken to come
-// through a reverse proxy (a TLS proxy on the same host, say), whose
-// X-Forwarded-For then names the visitor, and any other request comes
-// from the connection's address: a visitor on the Internet cannot choose
-// what counts against them. An IPv6 address counts by its /64, which one
-// subscriber usually holds whole.
+// on open sessions (visitor.Address, with Config.AddressHeader). An IPv6
+// address counts by its /64, which one subscriber usually holds whole.
 func (h *Handler) clientAddress(r *http.Request) string {
-	peer, _, _ := net.SplitHostPort(r.RemoteAddr)
-	header := h.cfg.AddressHeader
-	if ip, err := netip.ParseAddr(peer); header == "" && err == nil && (ip.IsLoopback() || ip.IsPrivate()) {
-		header = "X-Forwarded-For"
-	}
-	addr := peer
-	if header != "" {
-		if last := lastAddress(r.Header.Values(header)); last != "" {
-			addr = last
-		}
-	}
+	addr := visitor.Address(r, h.cfg.AddressHeader)
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
 		return addr
 	}
-	if ip = ip.Unmap(); ip.Is6() {
+	if ip.Is6() {
 		p, _ := ip.Prefix(64)
 		return p.String()
 	}
 	return ip.String()
-}
-
-// lastAddress is the last entry of a header that lists addresses, across
-// all its lines: proxies append the address they saw.
-func lastAddress(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	v := lines[len(lines)-1]
-	return strings.TrimSpace(v[strings.LastIndexByte(v, ',')+1:])
 }

@@ -264,7 +264,7 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: ready, Metrics: metrics, Mounts: append(mounts, dmounts...),
-		BodyTimeout: edge.body, UploadTimeout: edge.upload})
+		BodyTimeout: edge.body, UploadTimeout: edge.upload, AddressHeader: *addressHeader})
 	var servers []*http.Server
 	errc := make(chan error, 2+len(own))
 	serve := func(l net.Listener, h http.Handler) {
