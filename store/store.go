@@ -147,6 +147,31 @@ type Store interface {
 	// faces, newest first.
 	RecentFaces(ctx context.Context, appID string, n int) ([]string, error)
 
+	// Every method above that changes something also writes, in the
+	// same transaction, the journal its ctx carries (WithJournal): the
+	// audit entry and the events of the change (journal.go).
+
+	// Record writes a journal on its own, for what changes nothing else
+	// the store keeps (a login's event).
+	Record(ctx context.Context, j Journal) error
+	// AuditLog returns up to limit audit entries with a sequence above
+	// after that match f, oldest first.
+	AuditLog(ctx context.Context, f AuditFilter, after int64, limit int) ([]AuditEntry, error)
+	// AuditAnchor returns where the retained log starts (PruneAudit).
+	AuditAnchor(ctx context.Context) (AuditAnchor, error)
+	// PruneAudit removes the entries older than before, but never the
+	// newest, and makes the last one removed the anchor that verification
+	// starts from; it returns how many it removed.
+	PruneAudit(ctx context.Context, before time.Time) (int64, error)
+	// Events returns up to limit events of the app with a sequence above
+	// after, oldest first: of the given types, or of all when types is
+	// empty. A reader that has seen an event has seen every event before
+	// it: sequences follow commit order.
+	Events(ctx context.Context, appID string, after int64, types []string, limit int) ([]Event, error)
+	// FaceEvents returns the events about one face of the app, oldest
+	// first.
+	FaceEvents(ctx context.Context, appID, faceID string) ([]Event, error)
+
 	Ping(ctx context.Context) error
 	// Close writes buffered usage counts and closes the store.
 	Close() error

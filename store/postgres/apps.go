@@ -11,7 +11,7 @@ import (
 
 // CreateApp stores a new app; CONFLICT when its ID or public ID is taken.
 func (s *Store) CreateApp(ctx context.Context, a *visage.App) error {
-	return insertApp(ctx, s.pool, a)
+	return internal(s.inTx(ctx, func(tx pgx.Tx) error { return insertApp(ctx, tx, a) }), "create app %s", a.ID)
 }
 
 func insertApp(ctx context.Context, db querier, a *visage.App) error {
@@ -68,9 +68,12 @@ func (s *Store) UpdateApp(ctx context.Context, a *visage.App) error {
 	if err != nil {
 		return internal(err, "update app %s", a.ID)
 	}
-	tag, err := s.pool.Exec(ctx, "UPDATE apps SET name = $1, plan = $2, settings = $3 WHERE id = $4",
-		a.Name, a.Plan, string(settings), a.ID)
-	return internal(affected(tag, err, "app", a.ID), "update app %s", a.ID)
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE apps SET name = $1, plan = $2, settings = $3 WHERE id = $4",
+			a.Name, a.Plan, string(settings), a.ID)
+		return affected(tag, err, "app", a.ID)
+	})
+	return internal(err, "update app %s", a.ID)
 }
 
 // DeleteApp removes the app; its keys, faces, usage and account go with it

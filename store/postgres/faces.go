@@ -133,9 +133,12 @@ func (s *Store) ReplaceTemplates(ctx context.Context, appID, faceID string, temp
 
 // SetPayload replaces a face's payload; nil removes it.
 func (s *Store) SetPayload(ctx context.Context, appID, faceID string, payload json.RawMessage) error {
-	tag, err := s.pool.Exec(ctx, "UPDATE faces SET payload = $1, updated_at = $2 WHERE app_id = $3 AND id = $4",
-		s.cipher.SealPayload(appID, faceID, payload), time.Now().UnixMicro(), appID, faceID)
-	return internal(affected(tag, err, "face", faceID), "set payload of face %s of app %s", faceID, appID)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE faces SET payload = $1, updated_at = $2 WHERE app_id = $3 AND id = $4",
+			s.cipher.SealPayload(appID, faceID, payload), time.Now().UnixMicro(), appID, faceID)
+		return affected(tag, err, "face", faceID)
+	})
+	return internal(err, "set payload of face %s of app %s", faceID, appID)
 }
 
 // RecentFaces returns the IDs of the app's n newest faces, newest first.

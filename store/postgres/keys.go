@@ -13,7 +13,7 @@ import (
 // CreateKey stores a new API key; NOT_FOUND when its app does not exist,
 // CONFLICT when its ID is taken.
 func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
-	return insertKey(ctx, s.pool, k)
+	return internal(s.inTx(ctx, func(tx pgx.Tx) error { return insertKey(ctx, tx, k) }), "create key %s of app %s", k.ID, k.AppID)
 }
 
 func insertKey(ctx context.Context, db querier, k *visage.APIKey) error {
@@ -52,16 +52,22 @@ func (s *Store) keys(ctx context.Context, query string, arg string) ([]visage.AP
 // RevokeKey marks a key of the app revoked, keeping the first revocation
 // time if it already was.
 func (s *Store) RevokeKey(ctx context.Context, appID, keyID string) error {
-	tag, err := s.pool.Exec(ctx, "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE app_id = $2 AND id = $3",
-		time.Now().UnixMicro(), appID, keyID)
-	return internal(affected(tag, err, "key", keyID), "revoke key %s of app %s", keyID, appID)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE app_id = $2 AND id = $3",
+			time.Now().UnixMicro(), appID, keyID)
+		return affected(tag, err, "key", keyID)
+	})
+	return internal(err, "revoke key %s of app %s", keyID, appID)
 }
 
 // CreateAdminToken stores the hash of an admin token; CONFLICT when its ID
 // is taken.
 func (s *Store) CreateAdminToken(ctx context.Context, id, prefix string, hash []byte) error {
-	_, err := s.pool.Exec(ctx, "INSERT INTO admin_tokens (id, prefix, hash, created_at) VALUES ($1, $2, $3, $4)",
-		id, prefix, hash, time.Now().UnixMicro())
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO admin_tokens (id, prefix, hash, created_at) VALUES ($1, $2, $3, $4)",
+			id, prefix, hash, time.Now().UnixMicro())
+		return err
+	})
 	if isUnique(err) {
 		return visage.Errorf(visage.CodeConflict, "admin token ID %s is taken", id)
 	}

@@ -9,10 +9,13 @@ import (
 
 // SetPIN replaces a face's PIN hash (nil removes it) and clears the lockout.
 func (s *Store) SetPIN(ctx context.Context, appID, faceID string, pinHash []byte) error {
-	tag, err := s.pool.Exec(ctx,
-		"UPDATE faces SET pin_hash = $1, pin_failures = 0, pin_locked_until = 0, updated_at = $2 WHERE app_id = $3 AND id = $4",
-		nullBytes(pinHash), time.Now().UnixMicro(), appID, faceID)
-	return internal(affected(tag, err, "face", faceID), "set PIN of face %s of app %s", faceID, appID)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx,
+			"UPDATE faces SET pin_hash = $1, pin_failures = 0, pin_locked_until = 0, updated_at = $2 WHERE app_id = $3 AND id = $4",
+			nullBytes(pinHash), time.Now().UnixMicro(), appID, faceID)
+		return affected(tag, err, "face", faceID)
+	})
+	return internal(err, "set PIN of face %s of app %s", faceID, appID)
 }
 
 // PINAttempt claims a PIN check (store.Store). It is one UPDATE …

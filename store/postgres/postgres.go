@@ -149,6 +149,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	if err := writeJournal(ctx, tx, store.JournalOf(ctx)); err != nil {
+		return err
+	}
 	return tx.Commit(ctx)
 }
 

@@ -37,6 +37,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *store.Account, app *visage
 	if err := insertKey(ctx, tx, key); err != nil {
 		return err
 	}
+	if err := writeJournal(ctx, tx, store.JournalOf(ctx)); err != nil {
+		return internal(err, "create account of app %s", app.ID)
+	}
 	return internal(tx.Commit(), "create account of app %s", app.ID)
 }
 

@@ -11,7 +11,7 @@ import (
 
 // CreateApp stores a new app; CONFLICT when its ID or public ID is taken.
 func (s *Store) CreateApp(ctx context.Context, a *visage.App) error {
-	return insertApp(ctx, s.writer, a)
+	return internal(s.write(ctx, func(tx *sql.Tx) error { return insertApp(ctx, tx, a) }), "create app %s", a.ID)
 }
 
 // execer is the writer pool or one of its transactions.
@@ -75,16 +75,22 @@ func (s *Store) UpdateApp(ctx context.Context, a *visage.App) error {
 	if err != nil {
 		return internal(err, "update app %s", a.ID)
 	}
-	res, err := s.writer.ExecContext(ctx, "UPDATE apps SET name = ?, plan = ?, settings = ? WHERE id = ?",
-		a.Name, a.Plan, string(settings), a.ID)
-	return internal(affected(res, err, "app", a.ID), "update app %s", a.ID)
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE apps SET name = ?, plan = ?, settings = ? WHERE id = ?",
+			a.Name, a.Plan, string(settings), a.ID)
+		return affected(res, err, "app", a.ID)
+	})
+	return internal(err, "update app %s", a.ID)
 }
 
 // DeleteApp removes the app; its keys, faces and usage go with it (ON
 // DELETE CASCADE), and its faces are purged as DeleteFace purges one.
 func (s *Store) DeleteApp(ctx context.Context, id string) error {
-	res, err := s.writer.ExecContext(ctx, "DELETE FROM apps WHERE id = ?", id)
-	if err := affected(res, err, "app", id); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM apps WHERE id = ?", id)
+		return affected(res, err, "app", id)
+	})
+	if err != nil {
 		return internal(err, "delete app %s", id)
 	}
 	s.dropUsage(id)

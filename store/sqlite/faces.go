@@ -35,6 +35,9 @@ func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
 	_, err = tx.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		store.FaceValues(s.cipher, f, number)...)
 	if err == nil {
+		err = writeJournal(ctx, tx, store.JournalOf(ctx))
+	}
+	if err == nil {
 		if err = tx.Commit(); err == nil {
 			f.Number = number
 		}
@@ -107,8 +110,11 @@ func (s *Store) CountFaces(ctx context.Context, appID string) (int, error) {
 // DeleteFace purges a face of the app (see the package documentation for
 // what remains on disk, and for how long).
 func (s *Store) DeleteFace(ctx context.Context, appID, faceID string) error {
-	res, err := s.writer.ExecContext(ctx, "DELETE FROM faces WHERE app_id = ? AND id = ?", appID, faceID)
-	if err := affected(res, err, "face", faceID); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM faces WHERE app_id = ? AND id = ?", appID, faceID)
+		return affected(res, err, "face", faceID)
+	})
+	if err != nil {
 		return internal(err, "delete face %s of app %s", faceID, appID)
 	}
 	s.deleted(ctx)
@@ -117,16 +123,22 @@ func (s *Store) DeleteFace(ctx context.Context, appID, faceID string) error {
 
 // ReplaceTemplates gives a face new templates, age and gender.
 func (s *Store) ReplaceTemplates(ctx context.Context, appID, faceID string, templates []visage.Template, age, female float32) error {
-	res, err := s.writer.ExecContext(ctx, "UPDATE faces SET templates = ?, age = ?, female = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-		s.cipher.SealTemplates(appID, faceID, templates), age, female, time.Now().UnixMicro(), appID, faceID)
-	return internal(affected(res, err, "face", faceID), "replace templates of face %s of app %s", faceID, appID)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE faces SET templates = ?, age = ?, female = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+			s.cipher.SealTemplates(appID, faceID, templates), age, female, time.Now().UnixMicro(), appID, faceID)
+		return affected(res, err, "face", faceID)
+	})
+	return internal(err, "replace templates of face %s of app %s", faceID, appID)
 }
 
 // SetPayload replaces a face's payload; nil removes it.
 func (s *Store) SetPayload(ctx context.Context, appID, faceID string, payload json.RawMessage) error {
-	res, err := s.writer.ExecContext(ctx, "UPDATE faces SET payload = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-		s.cipher.SealPayload(appID, faceID, payload), time.Now().UnixMicro(), appID, faceID)
-	return internal(affected(res, err, "face", faceID), "set payload of face %s of app %s", faceID, appID)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE faces SET payload = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+			s.cipher.SealPayload(appID, faceID, payload), time.Now().UnixMicro(), appID, faceID)
+		return affected(res, err, "face", faceID)
+	})
+	return internal(err, "set payload of face %s of app %s", faceID, appID)
 }
 
 // RecentFaces returns the IDs of the app's n newest faces, newest first.

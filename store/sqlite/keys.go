@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/visagehq/visage"
@@ -11,7 +12,7 @@ import (
 // CreateKey stores a new API key; NOT_FOUND when its app does not exist,
 // CONFLICT when its ID is taken.
 func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
-	return insertKey(ctx, s.writer, k)
+	return internal(s.write(ctx, func(tx *sql.Tx) error { return insertKey(ctx, tx, k) }), "create key %s of app %s", k.ID, k.AppID)
 }
 
 func insertKey(ctx context.Context, db execer, k *visage.APIKey) error {
@@ -50,17 +51,23 @@ func (s *Store) keys(ctx context.Context, query string, arg string) ([]visage.AP
 // RevokeKey marks a key of the app revoked, keeping the first revocation
 // time if it already was.
 func (s *Store) RevokeKey(ctx context.Context, appID, keyID string) error {
-	res, err := s.writer.ExecContext(ctx,
-		"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE app_id = ? AND id = ?",
-		time.Now().UnixMicro(), appID, keyID)
-	return internal(affected(res, err, "key", keyID), "revoke key %s of app %s", keyID, appID)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE app_id = ? AND id = ?",
+			time.Now().UnixMicro(), appID, keyID)
+		return affected(res, err, "key", keyID)
+	})
+	return internal(err, "revoke key %s of app %s", keyID, appID)
 }
 
 // CreateAdminToken stores the hash of an admin token; CONFLICT when its ID
 // is taken.
 func (s *Store) CreateAdminToken(ctx context.Context, id, prefix string, hash []byte) error {
-	_, err := s.writer.ExecContext(ctx, "INSERT INTO admin_tokens (id, prefix, hash, created_at) VALUES (?, ?, ?, ?)",
-		id, prefix, hash, time.Now().UnixMicro())
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO admin_tokens (id, prefix, hash, created_at) VALUES (?, ?, ?, ?)",
+			id, prefix, hash, time.Now().UnixMicro())
+		return err
+	})
 	if isUnique(err) {
 		return visage.Errorf(visage.CodeConflict, "admin token ID %s is taken", id)
 	}

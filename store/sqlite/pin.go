@@ -9,10 +9,13 @@ import (
 
 // SetPIN replaces a face's PIN hash (nil removes it) and clears the lockout.
 func (s *Store) SetPIN(ctx context.Context, appID, faceID string, pinHash []byte) error {
-	res, err := s.writer.ExecContext(ctx,
-		"UPDATE faces SET pin_hash = ?, pin_failures = 0, pin_locked_until = 0, updated_at = ? WHERE app_id = ? AND id = ?",
-		nullBytes(pinHash), time.Now().UnixMicro(), appID, faceID)
-	return internal(affected(res, err, "face", faceID), "set PIN of face %s of app %s", faceID, appID)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			"UPDATE faces SET pin_hash = ?, pin_failures = 0, pin_locked_until = 0, updated_at = ? WHERE app_id = ? AND id = ?",
+			nullBytes(pinHash), time.Now().UnixMicro(), appID, faceID)
+		return affected(res, err, "face", faceID)
+	})
+	return internal(err, "set PIN of face %s of app %s", faceID, appID)
 }
 
 // PINAttempt claims a PIN check (store.Store). It is one UPDATE …
