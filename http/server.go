@@ -116,6 +116,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /admin/apps/{app}/keys", admin: s.adminCreateKey},
 		{pattern: "GET /admin/apps/{app}/keys", admin: s.adminListKeys},
 		{pattern: "DELETE /admin/apps/{app}/keys/{key}", admin: s.adminRevokeKey},
+		{pattern: "GET /admin/audit", admin: s.adminAudit},
 		{pattern: "GET /healthz", plain: healthz},
 		{pattern: "GET /readyz", plain: s.readyz},
 		{pattern: "GET /metrics", admin: s.metrics},

@@ -61,7 +61,7 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest) (*Registrat
 		return nil, err
 	}
 	acc := &store.Account{Email: email, Name: name, CreatedAt: now}
-	if err := s.store.CreateAccount(ctx, acc, app, key); err != nil {
+	if err := s.store.CreateAccount(journal(ctx, "account.register", app.ID, key.ID, map[string]any{"prefix": key.Prefix}), acc, app, key); err != nil {
 		if visage.ErrorCode(err) == visage.CodeConflict {
 			// Random app and key IDs do not collide: the email does.
 			return nil, visage.Errorf(visage.CodeConflict, "the email %s is already registered", email)
@@ -168,7 +168,7 @@ func (s *Service) SetPlan(ctx context.Context, app *visage.App, plan string) err
 	}
 	prev := app.Plan
 	app.Plan = plan
-	if err := s.store.UpdateApp(ctx, app); err != nil {
+	if err := s.store.UpdateApp(journal(ctx, "app.plan", app.ID, "", map[string]any{"plan": plan, "was": prev}), app); err != nil {
 		app.Plan = prev
 		return err
 	}

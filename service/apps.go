@@ -91,7 +91,7 @@ func (s *Service) CreateApp(ctx context.Context, name, plan string) (*visage.App
 	}
 	a := &visage.App{ID: newUUID(), PublicID: randomToken(publicTag, 10), Name: name, Plan: plan,
 		Settings: visage.AppSettings{Level: 4}, CreatedAt: s.now().UTC()}
-	if err := s.store.CreateApp(ctx, a); err != nil {
+	if err := s.store.CreateApp(journal(ctx, "app.create", a.ID, "", map[string]any{"plan": plan}), a); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -99,7 +99,7 @@ func (s *Service) CreateApp(ctx context.Context, name, plan string) (*visage.App
 
 // DeleteApp removes an application and everything of it.
 func (s *Service) DeleteApp(ctx context.Context, appID string) error {
-	if err := s.store.DeleteApp(ctx, appID); err != nil {
+	if err := s.store.DeleteApp(journal(ctx, "app.delete", appID, "", nil), appID); err != nil {
 		return err
 	}
 	s.indexed(ctx, func() { s.gallery.DeleteApp(appID) })
@@ -129,8 +129,16 @@ func (s *Service) UpdateSettings(ctx context.Context, app *visage.App, set visag
 		}
 		set.AllowedCountries[i] = c
 	}
+	changed := changedSettings(app.Settings, set)
+	prev := app.Settings
 	app.Settings = set
-	return s.store.UpdateApp(ctx, app)
+	detail := map[string]any{"changed": changed}
+	ctx = journal(ctx, "app.settings", app.ID, "", detail, event(app.ID, EventAppSettingsChanged, "", map[string]any{"changed": changed}))
+	if err := s.store.UpdateApp(ctx, app); err != nil {
+		app.Settings = prev
+		return err
+	}
+	return nil
 }
 
 // CreateKey makes a private API key for the app and returns it: this is
@@ -149,7 +157,7 @@ func (s *Service) CreateKeyTagged(ctx context.Context, appID, tag string) (strin
 	if _, err := s.store.App(ctx, appID); err != nil {
 		return "", nil, err
 	}
-	if err := s.store.CreateKey(ctx, k); err != nil {
+	if err := s.store.CreateKey(journal(ctx, "key.create", appID, k.ID, map[string]any{"prefix": k.Prefix}), k); err != nil {
 		return "", nil, err
 	}
 	return secret, k, nil
@@ -188,7 +196,9 @@ func (s *Service) AppForKey(ctx context.Context, secret string) (*visage.App, er
 // CreateAdminToken makes a token for the admin API and returns it once.
 func (s *Service) CreateAdminToken(ctx context.Context) (string, error) {
 	secret := randomToken(adminTag, 20)
-	return secret, s.store.CreateAdminToken(ctx, newUUID(), secret[:keyPrefixLen], hashSecret(secret))
+	id := newUUID()
+	ctx = journal(ctx, "admin_token.create", "", id, map[string]any{"prefix": secret[:keyPrefixLen]})
+	return secret, s.store.CreateAdminToken(ctx, id, secret[:keyPrefixLen], hashSecret(secret))
 }
 
 // CheckAdminToken says whether secret is a valid admin token.
@@ -229,7 +239,7 @@ func (s *Service) Keys(ctx context.Context, appID string) ([]visage.APIKey, erro
 
 // RevokeKey stops a key from working, at once (admin).
 func (s *Service) RevokeKey(ctx context.Context, appID, keyID string) error {
-	return s.store.RevokeKey(ctx, appID, keyID)
+	return s.store.RevokeKey(journal(ctx, "key.revoke", appID, keyID, nil), appID, keyID)
 }
 
 // normalizeOrigins checks that each allowed origin is a web origin —

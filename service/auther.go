@@ -106,9 +106,9 @@ func (s *Service) PutPerson(ctx context.Context, app *visage.App, externalID str
 		}
 	}
 	if old == nil {
-		err = s.store.CreateFace(ctx, f)
+		err = s.store.CreateFace(journalEnroll(ctx, app.ID, f, false), f)
 	} else {
-		err = s.store.ReplaceTemplates(ctx, app.ID, f.ID, f.Templates, f.Age, f.Female)
+		err = s.store.ReplaceTemplates(journalEnroll(ctx, app.ID, f, true), app.ID, f.ID, f.Templates, f.Age, f.Female)
 	}
 	if visage.ErrorCode(err) == visage.CodeConflict {
 		// Taken since the check above; the store's message names the app.

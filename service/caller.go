@@ -25,13 +25,18 @@ func WithCaller(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, callerKey{}, &Caller{Addr: addr})
 }
 
-// CallerOf returns who makes the request ctx belongs to: the system when
-// no listener started a record.
+// CallerOf returns who makes the request ctx belongs to: "public" for a
+// request no credential authenticated, the system when no listener
+// started a record.
 func CallerOf(ctx context.Context) Caller {
-	if c, _ := ctx.Value(callerKey{}).(*Caller); c != nil && c.Kind != "" {
-		return *c
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	switch {
+	case c == nil:
+		return Caller{Kind: "system"}
+	case c.Kind == "":
+		return Caller{Kind: "public", Addr: c.Addr}
 	}
-	return Caller{Kind: "system"}
+	return *c
 }
 
 // SetCaller records that kind and id authenticated the request ctx

@@ -149,7 +149,7 @@ func (s *Service) Enroll(ctx context.Context, app *visage.App, req EnrollRequest
 			}
 		}
 	}
-	if err := s.store.CreateFace(ctx, f); err != nil {
+	if err := s.store.CreateFace(journalEnroll(ctx, app.ID, f, false), f); err != nil {
 		return nil, err
 	}
 	s.indexed(ctx, func() {

@@ -38,6 +38,7 @@ func (s *Service) Faces(ctx context.Context, app *visage.App, after string, limi
 // DeleteFace purges a face: when it returns, its templates, payload and
 // PIN are gone from the store and from the gallery.
 func (s *Service) DeleteFace(ctx context.Context, app *visage.App, facialID string) error {
+	ctx = journal(ctx, "face.delete", app.ID, facialID, nil, event(app.ID, EventFaceDeleted, facialID, map[string]any{}))
 	if err := s.store.DeleteFace(ctx, app.ID, facialID); err != nil {
 		return err
 	}
@@ -50,6 +51,7 @@ func (s *Service) SetPayload(ctx context.Context, app *visage.App, facialID stri
 	if err := validPayload(payload); err != nil {
 		return err
 	}
+	ctx = journal(ctx, "face.payload", app.ID, facialID, nil, event(app.ID, EventPayloadUpdated, facialID, map[string]any{"removed": payload == nil}))
 	return s.store.SetPayload(ctx, app.ID, facialID, payload)
 }
 
@@ -80,7 +82,7 @@ func (s *Service) SetPIN(ctx context.Context, app *visage.App, facialID, pin str
 			}
 		}
 	}
-	return s.store.SetPIN(ctx, app.ID, facialID, hash)
+	return s.store.SetPIN(journal(ctx, "face.pin", app.ID, facialID, map[string]any{"removed": hash == nil}), app.ID, facialID, hash)
 }
 
 // FaceByExternalID returns the app's face with this external ID, without

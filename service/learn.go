@@ -118,7 +118,7 @@ func (s *Service) learn(ctx context.Context, app *visage.App, f *visage.Face, pr
 		ts = append(ts[:learned[0]], ts[learned[0]+1:]...) // the oldest goes
 	}
 	ts = append(ts, visage.Template{Model: probe.Model, Vector: probe.Vector, Learned: true})
-	if err := s.store.ReplaceTemplates(ctx, app.ID, f.ID, ts, f.Age, f.Female); err != nil {
+	if err := s.store.ReplaceTemplates(journal(ctx, "face.learn", app.ID, f.ID, nil), app.ID, f.ID, ts, f.Age, f.Female); err != nil {
 		s.log.Warn("a login's template was not learned", "app", app.ID, "face", f.ID, "err", err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -36,6 +37,24 @@ type AuditEntry struct {
 	// Hash chains the entry to the one before: SHA-256 of the one before's
 	// hash and this entry's fields (ChainHash). Set by the store.
 	Hash []byte
+}
+
+// MarshalJSON is how an entry is shown, by `visage audit export` and the
+// admin API alike: with the sequence and hash that verification checks.
+func (e AuditEntry) MarshalJSON() ([]byte, error) {
+	type shown struct {
+		Seq     int64           `json:"seq"`
+		At      time.Time       `json:"at"`
+		Actor   string          `json:"actor"`
+		ActorID string          `json:"actor_id,omitempty"`
+		Addr    string          `json:"address,omitempty"`
+		Action  string          `json:"action"`
+		AppID   string          `json:"app_id,omitempty"`
+		Target  string          `json:"target,omitempty"`
+		Detail  json.RawMessage `json:"detail,omitempty"`
+		Hash    string          `json:"hash"`
+	}
+	return json.Marshal(shown{e.Seq, e.At, e.Actor, e.ActorID, e.Addr, e.Action, e.AppID, e.Target, e.Detail, hex.EncodeToString(e.Hash)})
 }
 
 // ChainHash is the hash of e following an entry whose hash is prev (nil

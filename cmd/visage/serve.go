@@ -144,6 +144,7 @@ func runServe(args []string, out io.Writer) error {
 	addressHeader := fs.String("address-header", "", "request header with the visitor's address, set by a proxy you trust, e.g. CF-Connecting-IP (default: the connection's address, or X-Forwarded-For's last entry from a loopback or private proxy)")
 	countryHeader := fs.String("country-header", os.Getenv("VISAGE_COUNTRY_HEADER"), "request header with the client's ISO 3166-1 country, set by a proxy you trust, e.g. CF-IPCountry ($VISAGE_COUNTRY_HEADER)")
 	challenges := fs.String("challenges", "turn_left,turn_right", "the head movements the widget asks for, two drawn at random per session, from turn_left, turn_right, nod_up, nod_down")
+	auditDays := fs.Int("audit-retention-days", 365, "days the audit log keeps an entry; 0 keeps them all (docs/audit.md)")
 	demo := fs.Bool("demo", false, "serve /demo: the widget on a demo application, created on first use")
 	fs.String("config", "", "optional JSON config file: flag names as keys, and plans ($VISAGE_CONFIG)")
 	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "store": "VISAGE_STORE", "redis": "VISAGE_REDIS", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
@@ -229,6 +230,10 @@ func runServe(args []string, out io.Writer) error {
 		scfg.Follower = follower
 	}
 	svc := service.New(scfg)
+	if *auditDays < 0 {
+		return usageError{"serve: --audit-retention-days must be 0 or more"}
+	}
+	go svc.Housekeep(ctx, service.Retention{Audit: time.Duration(*auditDays) * 24 * time.Hour})
 
 	if fresh {
 		token, err := svc.CreateAdminToken(ctx)
