@@ -15,47 +15,6 @@ import (
 	"github.com/visagehq/visage/face"
 )
 
-func runBench(args []string, out io.Writer) error {
-	if len(args) == 0 {
-		return usageError{"bench needs a kind: visage bench accuracy --data DIR | visage bench speed | visage bench http | visage bench packs --data DIR | visage bench pad --data DIR | visage bench liveness --data DIR | visage bench human-pad --human-models DIR | visage bench recognisers --human-models DIR | visage bench detect --data DIR | visage bench align --human-models DIR | visage bench abuse | visage bench scale | visage bench learn | visage bench quality --data DIR | visage bench levels --data DIR | visage bench age --human-models DIR --data DIR"}
-	}
-	switch args[0] {
-	case "accuracy":
-		return benchAccuracy(args[1:], out)
-	case "speed":
-		return benchSpeed(args[1:], out)
-	case "http":
-		return runBenchHTTP(args[1:], out)
-	case "packs":
-		return benchPacks(args[1:], out)
-	case "pad":
-		return benchPad(args[1:], out)
-	case "liveness":
-		return benchLiveness(args[1:], out)
-	case "human-pad":
-		return benchHumanPad(args[1:], out)
-	case "recognisers":
-		return benchRecognisers(args[1:], out)
-	case "detect":
-		return benchDetect(args[1:], out)
-	case "align":
-		return benchAlign(args[1:], out)
-	case "abuse":
-		return benchAbuse(args[1:], out)
-	case "scale":
-		return benchScale(args[1:], out)
-	case "learn":
-		return benchLearn(args[1:], out)
-	case "quality":
-		return benchQuality(args[1:], out)
-	case "levels":
-		return benchLevels(args[1:], out)
-	case "age":
-		return benchAge(args[1:], out)
-	}
-	return usageError{fmt.Sprintf("unknown bench %q: accuracy, speed, http, packs, pad, liveness, human-pad, recognisers, detect, align, abuse, scale, learn, levels, quality or age", args[0])}
-}
-
 // defaultDatasets is where the research datasets sit beside a checkout.
 func defaultDatasets() string {
 	if d := os.Getenv("VISAGE_DATASETS"); d != "" {
