@@ -62,6 +62,10 @@ type AppSettings struct {
 	// is only known to be good once parsed.
 	AutherSigningKey       string `json:"auther_signing_key,omitempty"`
 	AutherRequireSignature bool   `json:"auther_require_signature"`
+	// RetentionDays deletes faces that have not authenticated for this
+	// many days (counted from enrollment for a face never used), with a
+	// face.deleted event; 0 keeps them until they are deleted.
+	RetentionDays int `json:"retention_days"`
 }
 
 // APIKey is a private key of an app. Only its hash is stored; Prefix is
@@ -88,6 +92,9 @@ type Face struct {
 	Female     float32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// LastUsedAt is when the face last authenticated (zero: never), to
+	// the hour (store.Store.TouchFace).
+	LastUsedAt time.Time
 	// PIN lockout: consecutive wrong PINs and when the lock ends.
 	PINFailures    int
 	PINLockedUntil time.Time

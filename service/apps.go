@@ -111,6 +111,9 @@ func (s *Service) UpdateSettings(ctx context.Context, app *visage.App, set visag
 	if set.Level < 1 || set.Level > 8 {
 		return visage.Errorf(visage.CodeInvalidRequest, "level must be 1 to 8")
 	}
+	if set.RetentionDays < 0 || set.RetentionDays > MaxRetentionDays {
+		return visage.Errorf(visage.CodeInvalidRequest, "retention_days must be 0 (keep faces) to %d", MaxRetentionDays)
+	}
 	if set.MinAge < 0 || set.MinAge > 100 {
 		return visage.Errorf(visage.CodeInvalidRequest, "min_age must be 0 to 100")
 	}

@@ -51,6 +51,7 @@ func (s *Service) authenticate(ctx context.Context, app *visage.App, probe *visa
 		return nil, err
 	}
 	s.learn(ctx, app, f, probe, score, live)
+	s.used(ctx, app.ID, f)
 	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: s.table.Similarity(score)}, nil
 }
 
@@ -148,6 +149,7 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 			return nil, err
 		}
 		s.learn(ctx, app, f, t, best, live)
+		s.used(ctx, app.ID, f)
 	}
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number}, nil
 }
@@ -198,4 +200,22 @@ func (s *Service) checkPIN(ctx context.Context, f *visage.Face, pin string) erro
 		return visage.Errorf(visage.CodeWrongPIN, "wrong PIN (%d of %d tries)", n, PINLockAfter)
 	}
 	return s.store.PINSucceeded(ctx, f.AppID, f.ID)
+}
+
+// touchEvery is how stale a face's LastUsedAt may be before a login
+// writes it again: the hour it gives is enough for retention counted in
+// days, and a face that logs in all day costs a write an hour, not one
+// per login.
+const touchEvery = time.Hour
+
+// used records that f authenticated now; a failure to record it is
+// logged, not the login's.
+func (s *Service) used(ctx context.Context, appID string, f *visage.Face) {
+	now := s.now().UTC()
+	if now.Sub(f.LastUsedAt) < touchEvery {
+		return
+	}
+	if err := s.store.TouchFace(ctx, appID, f.ID, now); err != nil && visage.ErrorCode(err) != visage.CodeNotFound {
+		s.log.Warn("a login's time was not recorded", "app", appID, "face", f.ID, "err", err)
+	}
 }

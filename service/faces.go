@@ -38,11 +38,19 @@ func (s *Service) Faces(ctx context.Context, app *visage.App, after string, limi
 // DeleteFace purges a face: when it returns, its templates, payload and
 // PIN are gone from the store and from the gallery.
 func (s *Service) DeleteFace(ctx context.Context, app *visage.App, facialID string) error {
-	ctx = journal(ctx, "face.delete", app.ID, facialID, nil, event(app.ID, EventFaceDeleted, facialID, map[string]any{}))
-	if err := s.store.DeleteFace(ctx, app.ID, facialID); err != nil {
+	return s.deleteFace(ctx, app.ID, facialID, "request")
+}
+
+// deleteFace is DeleteFace, for a reason the audit log and the webhook
+// give: "request" (an API call or the console), "erasure" (a data
+// subject's request, EraseSubject), "retention" (unused too long).
+func (s *Service) deleteFace(ctx context.Context, appID, facialID, reason string) error {
+	ctx = journal(ctx, "face.delete", appID, facialID, map[string]any{"reason": reason},
+		event(appID, EventFaceDeleted, facialID, map[string]any{"reason": reason}))
+	if err := s.store.DeleteFace(ctx, appID, facialID); err != nil {
 		return err
 	}
-	s.indexed(ctx, func() { s.gallery.Delete(app.ID, facialID) })
+	s.indexed(ctx, func() { s.gallery.Delete(appID, facialID) })
 	return nil
 }
 

@@ -79,8 +79,8 @@ func (e *AuditEntry) ChainHash(prev []byte) []byte {
 
 // AuditFilter selects audit entries; zero fields select all.
 type AuditFilter struct {
-	AppID, Action, Actor string
-	From, To             time.Time // To excluded
+	AppID, Action, Actor, Target string
+	From, To                     time.Time // To excluded
 }
 
 // AuditAnchor is where the retained audit log starts: the last entry

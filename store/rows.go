@@ -131,17 +131,17 @@ func ScanAdminToken(r Row) (AdminToken, error) {
 
 // FaceColumns are a face's columns but its templates, in ScanFace's
 // order.
-const FaceColumns = "app_id, id, external_id, pin_hash, pin_failures, pin_locked_until, age, female, created_at, updated_at, payload, number"
+const FaceColumns = "app_id, id, external_id, pin_hash, pin_failures, pin_locked_until, age, female, created_at, updated_at, payload, number, last_used_at"
 
 // ScanFace scans FaceColumns, and the sealed templates after them when
 // withTemplates, and opens the payload and the templates with c.
 func ScanFace(c *Cipher, r Row, withTemplates bool) (*visage.Face, error) {
 	var f visage.Face
 	var external sql.NullString
-	var locked, created, updated int64
+	var locked, created, updated, used int64
 	var payload, templates []byte
 	dest := []any{&f.AppID, &f.ID, &external, &f.PINHash, &f.PINFailures, &locked,
-		&f.Age, &f.Female, &created, &updated, &payload, &f.Number}
+		&f.Age, &f.Female, &created, &updated, &payload, &f.Number, &used}
 	if withTemplates {
 		dest = append(dest, &templates)
 	}
@@ -152,6 +152,7 @@ func ScanFace(c *Cipher, r Row, withTemplates bool) (*visage.Face, error) {
 	f.PINLockedUntil = FromMicros(locked)
 	f.CreatedAt = FromMicros(created)
 	f.UpdatedAt = FromMicros(updated)
+	f.LastUsedAt = FromMicros(used)
 	var err error
 	if f.Payload, err = c.OpenPayload(f.AppID, f.ID, payload); err != nil {
 		return nil, err
@@ -169,5 +170,5 @@ func ScanFace(c *Cipher, r Row, withTemplates bool) (*visage.Face, error) {
 func FaceValues(c *Cipher, f *visage.Face, number int64) []any {
 	return []any{f.AppID, f.ID, NullString(f.ExternalID), NullBytes(f.PINHash), f.PINFailures, Micros(f.PINLockedUntil),
 		f.Age, f.Female, Micros(f.CreatedAt), Micros(f.UpdatedAt),
-		c.SealPayload(f.AppID, f.ID, f.Payload), number, c.SealTemplates(f.AppID, f.ID, f.Templates)}
+		c.SealPayload(f.AppID, f.ID, f.Payload), number, Micros(f.LastUsedAt), c.SealTemplates(f.AppID, f.ID, f.Templates)}
 }

@@ -97,6 +97,16 @@ type Store interface {
 	// the old ones or the new, never without a face. Its ID, external ID,
 	// number, payload and PIN stay.
 	ReplaceTemplates(ctx context.Context, appID, faceID string, templates []visage.Template, age, female float32) error
+	// EraseFace purges a face as DeleteFace does and, in the same
+	// transaction, every event about it: a data subject's erasure
+	// (service.EraseSubject). It returns how many events it removed.
+	EraseFace(ctx context.Context, appID, faceID string) (events int64, err error)
+	// TouchFace records that the face authenticated at at (LastUsedAt).
+	TouchFace(ctx context.Context, appID, faceID string, at time.Time) error
+	// UnusedFaces returns the IDs of up to limit faces of the app that
+	// have not authenticated since before, nor been enrolled since: what
+	// the app's retention deletes.
+	UnusedFaces(ctx context.Context, appID string, before time.Time, limit int) ([]string, error)
 	// SetPayload replaces the face's payload; nil removes it.
 	SetPayload(ctx context.Context, appID, faceID string, payload json.RawMessage) error
 	// SetPIN replaces the face's PIN hash (nil removes the PIN) and clears

@@ -233,7 +233,7 @@ func runServe(args []string, out io.Writer) error {
 	if *auditDays < 0 {
 		return usageError{"serve: --audit-retention-days must be 0 or more"}
 	}
-	go svc.Housekeep(ctx, service.Retention{Audit: time.Duration(*auditDays) * 24 * time.Hour})
+	go svc.RunHousekeeping(ctx, service.Retention{Audit: time.Duration(*auditDays) * 24 * time.Hour})
 
 	if fresh {
 		token, err := svc.CreateAdminToken(ctx)

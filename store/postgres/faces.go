@@ -29,7 +29,7 @@ func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+		_, err := tx.Exec(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
 			store.FaceValues(s.cipher, f, number)...)
 		switch {
 		case isNoApp(err):

@@ -69,7 +69,7 @@ func (s *Store) AuditLog(ctx context.Context, f store.AuditFilter, after int64, 
 		args = append(args, v)
 		conds = append(conds, cond+" $"+strconv.Itoa(len(args)))
 	}
-	for _, c := range []struct{ col, v string }{{"app_id", f.AppID}, {"action", f.Action}, {"actor", f.Actor}} {
+	for _, c := range []struct{ col, v string }{{"app_id", f.AppID}, {"action", f.Action}, {"actor", f.Actor}, {"target", f.Target}} {
 		if c.v != "" {
 			add(c.col+" =", c.v)
 		}

@@ -32,7 +32,7 @@ func (s *Store) CreateFace(ctx context.Context, f *visage.Face) error {
 			return internal(err, "number face %s of app %s", f.ID, f.AppID)
 		}
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err = tx.ExecContext(ctx, "INSERT INTO faces ("+faceColumns+", templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		store.FaceValues(s.cipher, f, number)...)
 	if err == nil {
 		err = writeJournal(ctx, tx, store.JournalOf(ctx))

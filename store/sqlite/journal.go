@@ -95,7 +95,7 @@ func (s *Store) AuditLog(ctx context.Context, f store.AuditFilter, after int64, 
 // auditWhere is the condition that selects f's entries after a sequence.
 func auditWhere(f store.AuditFilter, after int64) (string, []any) {
 	conds, args := []string{"seq > ?"}, []any{after}
-	for _, c := range []struct{ col, v string }{{"app_id", f.AppID}, {"action", f.Action}, {"actor", f.Actor}} {
+	for _, c := range []struct{ col, v string }{{"app_id", f.AppID}, {"action", f.Action}, {"actor", f.Actor}, {"target", f.Target}} {
 		if c.v != "" {
 			conds, args = append(conds, c.col+" = ?"), append(args, c.v)
 		}
