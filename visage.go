@@ -119,4 +119,8 @@ const (
 	// does not answer now. Nothing was changed; the request can be sent
 	// again after Retry-After. Every API answers it 503.
 	CodeUnavailable Code = "UNAVAILABLE"
+	// CodeCSRFFailed: a state-changing request made with an operator
+	// console session (package console) lacked the session's CSRF token
+	// or came from another origin. Answered 403; nothing was changed.
+	CodeCSRFFailed Code = "CSRF_FAILED"
 )

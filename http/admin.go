@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/service"
 )
 
 // The admin API manages applications and keys. It is guarded by an admin
@@ -14,9 +15,28 @@ import (
 type adminHandler func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) withAdmin(h adminHandler) http.Handler {
+	console := s.cfg.Console
+	if s.cfg.ConsoleListener {
+		console = nil // sessions are for the console's own listener (ConsoleHandler)
+	}
+	return s.adminGuard(h, console)
+}
+
+// adminGuard runs h for a request with the admin token, or, when console
+// is set and the request has no Authorization header, with a session of
+// the operator console (Config.Console).
+func (s *Server) adminGuard(h adminHandler, console func(*http.Request) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-		err := s.svc.CheckAdminToken(r.Context(), token)
+		var err error
+		if r.Header.Get("Authorization") == "" && console != nil {
+			var id string
+			if id, err = console(r); err == nil {
+				service.SetCaller(r.Context(), "console", id)
+			}
+		} else {
+			token := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+			err = s.svc.CheckAdminToken(r.Context(), token)
+		}
 		if err == nil {
 			err = h(w, r)
 		}

@@ -38,6 +38,7 @@ var status = map[visage.Code]int{
 	visage.CodeQuotaExceeded:     http.StatusTooManyRequests,
 	visage.CodeInternal:          http.StatusInternalServerError,
 	visage.CodeUnavailable:       http.StatusServiceUnavailable,
+	visage.CodeCSRFFailed:        http.StatusForbidden,
 }
 
 // errorBody is the one error shape of the native API.

@@ -46,6 +46,16 @@ type Config struct {
 	// set by a proxy the operator trusts (visitor.Address): the address
 	// the audit log records.
 	AddressHeader string
+	// Console, when set, lets the admin API be called with a session of
+	// the operator console (package console) instead of a bearer token:
+	// a request without an Authorization header is given to it, and it
+	// answers the admin token's ID behind the session, or why the request
+	// is refused (UNAUTHORIZED, CSRF_FAILED). ConsoleListener says the
+	// console has a listener of its own (ConsoleHandler, `visage serve
+	// --console-addr`): then only that listener takes console sessions,
+	// and the public one the admin token alone.
+	Console         func(*http.Request) (tokenID string, err error)
+	ConsoleListener bool
 }
 
 // Mount routes the paths matching Pattern (as net/http's ServeMux takes
@@ -116,11 +126,24 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /admin/apps/{app}/keys", admin: s.adminCreateKey},
 		{pattern: "GET /admin/apps/{app}/keys", admin: s.adminListKeys},
 		{pattern: "DELETE /admin/apps/{app}/keys/{key}", admin: s.adminRevokeKey},
+		{pattern: "PATCH /admin/apps/{app}", admin: s.adminPatchApp},
+		{pattern: "GET /admin/plans", admin: s.adminPlans},
+		{pattern: "GET /admin/apps/{app}/faces", admin: s.adminListFaces},
+		{pattern: "GET /admin/apps/{app}/faces/{face}", admin: s.adminGetFace},
+		{pattern: "DELETE /admin/apps/{app}/faces/{face}", admin: s.adminDeleteFace},
+		{pattern: "GET /admin/apps/{app}/usage", admin: s.adminUsage},
 		{pattern: "GET /v1/subjects/export", app: s.exportSubject},
 		{pattern: "POST /v1/subjects/erase", app: s.eraseSubject},
 		{pattern: "GET /admin/apps/{app}/subjects/export", admin: s.adminExportSubject},
 		{pattern: "POST /admin/apps/{app}/subjects/erase", admin: s.adminEraseSubject},
 		{pattern: "GET /admin/audit", admin: s.adminAudit},
+		{pattern: "POST /admin/apps/{app}/webhooks", admin: s.adminCreateWebhook},
+		{pattern: "GET /admin/apps/{app}/webhooks", admin: s.adminListWebhooks},
+		{pattern: "GET /admin/apps/{app}/webhooks/{hook}", admin: s.adminGetWebhook},
+		{pattern: "PATCH /admin/apps/{app}/webhooks/{hook}", admin: s.adminPatchWebhook},
+		{pattern: "DELETE /admin/apps/{app}/webhooks/{hook}", admin: s.adminDeleteWebhook},
+		{pattern: "GET /admin/apps/{app}/webhooks/{hook}/deliveries", admin: s.adminWebhookDeliveries},
+		{pattern: "POST /admin/apps/{app}/webhooks/{hook}/deliveries/{event}/redeliver", admin: s.adminRedeliver},
 		{pattern: "GET /healthz", plain: healthz},
 		{pattern: "GET /readyz", plain: s.readyz},
 		{pattern: "GET /metrics", admin: s.metrics},
@@ -238,7 +261,7 @@ func (s *Server) withApp(h appHandler) http.Handler {
 			writeError(w, r, s.cfg.Logger, err)
 		}
 		// Count the call even if the client has gone: it used the engine.
-		if rerr := s.svc.Record(context.WithoutCancel(r.Context()), app, err == nil); rerr != nil {
+		if rerr := s.svc.Record(context.WithoutCancel(r.Context()), app, r.Pattern, err); rerr != nil {
 			s.cfg.Logger.Error("usage not recorded", "request_id", requestID(r.Context()), "err", rerr)
 		}
 	})

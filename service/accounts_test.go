@@ -115,12 +115,12 @@ func TestAccountUsage(t *testing.T) {
 	reg, err := f.svc.Register(f.ctx, service.RegisterRequest{Email: "dev@company.com", KeyTag: service.FaceAuthKeyTag})
 	check(t, err)
 	app := reg.App
-	check(t, f.svc.Record(f.ctx, app, true))
+	check(t, f.svc.Record(f.ctx, app, "POST /v1/enroll", nil))
 	f.clock.Add(40 * 24 * time.Hour)
 	_, err = f.svc.Enroll(f.ctx, app, service.EnrollRequest{Images: [][]byte{testface.Person(t, 6, 0, 0)}, ExternalID: "alice"})
 	check(t, err)
-	for _, ok := range []bool{true, true, false} {
-		check(t, f.svc.Record(f.ctx, app, ok))
+	for _, err := range []error{nil, nil, visage.Errorf(visage.CodeNoFace, "no face")} {
+		check(t, f.svc.Record(f.ctx, app, "POST /v1/authenticate", err))
 	}
 	u, err := f.svc.AccountUsage(f.ctx, app, 30)
 	check(t, err)

@@ -24,6 +24,7 @@ type Recognized struct {
 func (s *Service) Authenticate(ctx context.Context, app *visage.App, image []byte, pin string) (*Recognized, error) {
 	probe, err := s.probe(ctx, app, image)
 	if err != nil {
+		s.loggedIn(ctx, app, "authenticate", "", 0, err)
 		return nil, err
 	}
 	return s.authenticate(ctx, app, probe.Template, pin, app.Settings.RequireLiveness)
@@ -45,14 +46,18 @@ func (s *Service) authenticate(ctx context.Context, app *visage.App, probe *visa
 	}
 	f, score, err := s.identify(ctx, app, probe, threshold)
 	if err != nil {
+		s.loggedIn(ctx, app, "authenticate", "", 0, err)
 		return nil, err
 	}
 	if err := s.checkPIN(ctx, f, pin); err != nil {
+		s.loggedIn(ctx, app, "authenticate", f.ID, 0, err)
 		return nil, err
 	}
 	s.learn(ctx, app, f, probe, score, live)
 	s.used(ctx, app.ID, f)
-	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: s.table.Similarity(score)}, nil
+	similarity := s.table.Similarity(score)
+	s.loggedIn(ctx, app, "authenticate", f.ID, similarity, nil)
+	return &Recognized{FacialID: f.ID, ExternalID: f.ExternalID, Payload: f.Payload, Similarity: similarity}, nil
 }
 
 // identifyHits is how many faces a 1:N search considers: the gallery
@@ -141,15 +146,20 @@ func (s *Service) verify(ctx context.Context, app *visage.App, facialID, externa
 	}
 	t, err := probe()
 	if err != nil {
+		s.loggedIn(ctx, app, "verify", f.ID, 0, err)
 		return nil, err
 	}
 	best := s.faceCosine(app, f, t)
 	if best >= threshold {
 		if err := s.checkPIN(ctx, f, pin); err != nil {
+			s.loggedIn(ctx, app, "verify", f.ID, 0, err)
 			return nil, err
 		}
 		s.learn(ctx, app, f, t, best, live)
 		s.used(ctx, app.ID, f)
+		s.loggedIn(ctx, app, "verify", f.ID, s.table.Similarity(best), nil)
+	} else {
+		s.loggedIn(ctx, app, "verify", f.ID, 0, visage.Errorf(visage.CodeUnrecognizedFace, "the face does not match"))
 	}
 	return &VerifyResult{Match: best >= threshold, Similarity: s.table.Similarity(best), Cosine: best, FacialID: f.ID, ExternalID: f.ExternalID, Number: f.Number}, nil
 }

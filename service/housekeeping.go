@@ -11,6 +11,10 @@ import (
 type Retention struct {
 	// Audit is how long audit entries are kept (0: forever).
 	Audit time.Duration
+	// Events is how long events are kept once every enabled webhook of
+	// their app is past them, and entries of the webhooks' delivery log
+	// (0: forever).
+	Events time.Duration
 }
 
 // housekeepEvery is how often Housekeep prunes: retention is counted in
@@ -34,9 +38,13 @@ func (s *Service) RunHousekeeping(ctx context.Context, r Retention) {
 }
 
 // Housekeep removes what has expired: the faces past their app's
-// retention (AppSettings.RetentionDays), and the audit entries past r's.
+// retention (AppSettings.RetentionDays), the audit entries past r's, and
+// the events and webhook deliveries past r's (Service.PruneEvents).
 // Failures are logged, and the next pass tries again.
 func (s *Service) Housekeep(ctx context.Context, r Retention) {
+	if err := s.recordFaces(ctx); err != nil {
+		s.log.Warn("recording the apps' numbers of faces failed", "err", err)
+	}
 	if n, err := s.retainFaces(ctx); err != nil {
 		s.log.Warn("deleting faces past their app's retention failed", "err", err)
 	} else if n > 0 {
@@ -47,6 +55,13 @@ func (s *Service) Housekeep(ctx context.Context, r Retention) {
 			s.log.Warn("pruning the audit log failed", "err", err)
 		} else if n > 0 {
 			s.log.Info("audit entries past retention removed", "entries", n)
+		}
+	}
+	if r.Events > 0 {
+		if n, m, err := s.PruneEvents(ctx, r.Events); err != nil {
+			s.log.Warn("pruning the events failed", "err", err)
+		} else if n+m > 0 {
+			s.log.Info("events and webhook deliveries past retention removed", "events", n, "deliveries", m)
 		}
 	}
 }
@@ -87,4 +102,24 @@ func (s *Service) retainFaces(ctx context.Context) (int, error) {
 		}
 	}
 	return deleted, nil
+}
+
+// recordFaces records how many faces each app holds today: the gallery's
+// size over time that the console charts.
+func (s *Service) recordFaces(ctx context.Context) error {
+	apps, err := s.store.Apps(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, app := range apps {
+		n, err := s.store.CountFaces(ctx, app.ID)
+		if err == nil {
+			err = s.store.RecordFaces(ctx, app.ID, now, int64(n))
+		}
+		if err != nil && visage.ErrorCode(err) != visage.CodeNotFound {
+			return err
+		}
+	}
+	return nil
 }

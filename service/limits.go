@@ -133,12 +133,17 @@ func (l *limiter) counted(ctx context.Context, appID string, now time.Time) erro
 }
 
 // Record counts one answered request of the app, for its usage and its
-// monthly quota. The store counts it even when the shared state does not
-// answer: usage is the store's.
-func (s *Service) Record(ctx context.Context, app *visage.App, success bool) error {
+// monthly quota, by endpoint (a route's name, never a path with IDs in
+// it) and by outcome (err's code). The store counts it even when the
+// shared state does not answer: usage is the store's.
+func (s *Service) Record(ctx context.Context, app *visage.App, endpoint string, err error) error {
 	now := s.now()
-	err := s.limits.counted(ctx, app.ID, now)
-	return errors.Join(s.store.CountCall(ctx, app.ID, now, success), err)
+	shared := s.limits.counted(ctx, app.ID, now)
+	var code string
+	if err != nil {
+		code = string(visage.ErrorCode(err))
+	}
+	return errors.Join(s.store.CountCall(ctx, app.ID, now, err == nil), s.store.CountOutcome(ctx, app.ID, now, endpoint, code), shared)
 }
 
 // RecordSession counts one widget session of the app and the frames it

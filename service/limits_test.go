@@ -40,7 +40,7 @@ func TestReplicasShareThePlan(t *testing.T) {
 			if adm.Remaining != 3-i {
 				t.Fatalf("request %d: %+v", i+1, adm)
 			}
-			check(t, svc.Record(ctx, app, true))
+			check(t, svc.Record(ctx, app, "POST /v1/authenticate", nil))
 		}
 		adm, err := b.Admit(ctx, app)
 		wantCode(t, err, visage.CodeRateLimit)
@@ -60,7 +60,7 @@ func TestReplicasShareThePlan(t *testing.T) {
 		for _, svc := range []*service.Service{c, a} {
 			_, err := svc.Admit(ctx, app)
 			check(t, err)
-			check(t, svc.Record(ctx, app, true))
+			check(t, svc.Record(ctx, app, "POST /v1/authenticate", nil))
 		}
 		for _, svc := range []*service.Service{a, b, c} {
 			adm, err := svc.Admit(ctx, app)

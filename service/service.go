@@ -92,6 +92,8 @@ type Service struct {
 	// enrollments, so two simultaneous enrollments of one person cannot
 	// both pass the check.
 	enrollMu sync.Map // app ID → *sync.Mutex
+
+	subscribed sync.Map // app ID → subscription (logins.go)
 }
 
 // Config wires a Service.

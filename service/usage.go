@@ -40,3 +40,13 @@ func (s *Service) Usage(ctx context.Context, app *visage.App, from, to time.Time
 	}
 	return s.store.Usage(ctx, app.ID, from, to)
 }
+
+// Outcomes returns the app's calls by day, endpoint and outcome (the
+// error code, "" for a success) from one day to another, both included,
+// at most a year.
+func (s *Service) Outcomes(ctx context.Context, app *visage.App, from, to time.Time) ([]store.Outcome, error) {
+	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
+		return nil, visage.Errorf(visage.CodeInvalidRequest, "the period must run forward and span at most a year")
+	}
+	return s.store.Outcomes(ctx, app.ID, from, to)
+}

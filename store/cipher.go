@@ -105,6 +105,24 @@ func (c *Cipher) OpenPayload(appID, faceID string, sealed []byte) (json.RawMessa
 	return plain, nil
 }
 
+// FieldWebhookSecret is the field of a webhook's signing secret
+// (Seal).
+const FieldWebhookSecret = "webhook-secret"
+
+// Seal encrypts a secret other than a face's (a webhook's signing
+// secret, say) for its row: field names what it is (FieldWebhookSecret),
+// appID and id the row, all three bound to the ciphertext as Cipher
+// binds templates, so that it opens nowhere else.
+func (c *Cipher) Seal(field, appID, id string, plain []byte) []byte {
+	return c.seal(field, appID, id, plain)
+}
+
+// Open decrypts what Seal sealed with the same field and row. Its error
+// names nothing of the value: the caller names the row.
+func (c *Cipher) Open(field, appID, id string, sealed []byte) ([]byte, error) {
+	return c.open(field, appID, id, sealed)
+}
+
 // KeyCheck returns a value that only this key opens. A backend stores it
 // when it creates a database and passes it to CheckKey at every open, so
 // that a wrong key is refused at start rather than discovered face by face

@@ -143,6 +143,17 @@ type Store interface {
 	// of from to the day of to, both included, oldest first; days without
 	// calls are left out.
 	Usage(ctx context.Context, appID string, from, to time.Time) ([]DayUsage, error)
+	// CountOutcome counts one API call of the app on the UTC day of at by
+	// its endpoint (a route's name, never a path with IDs) and its outcome:
+	// code "" for a success, else the error's code. Buffered as CountCall.
+	CountOutcome(ctx context.Context, appID string, at time.Time, endpoint, code string) error
+	// Outcomes returns the app's calls by day, endpoint and outcome, for
+	// the days from the day of from to the day of to, both included,
+	// oldest day first.
+	Outcomes(ctx context.Context, appID string, from, to time.Time) ([]Outcome, error)
+	// RecordFaces records how many faces the app holds on the UTC day of
+	// at (the day's last record counts): its gallery's size over time.
+	RecordFaces(ctx context.Context, appID string, at time.Time, faces int64) error
 	// MonthCalls returns the app's calls in the UTC month of month.
 	MonthCalls(ctx context.Context, appID string, month time.Time) (int64, error)
 	// CountSession counts one widget session of the app, and the camera
@@ -181,6 +192,60 @@ type Store interface {
 	// FaceEvents returns the events about one face of the app, oldest
 	// first.
 	FaceEvents(ctx context.Context, appID, faceID string) ([]Event, error)
+	// EventByID returns an event of the app (NOT_FOUND when it is of
+	// another app, or pruned).
+	EventByID(ctx context.Context, appID, eventID string) (*Event, error)
+	// PruneEvents removes the events committed before before that every
+	// enabled webhook of their app is past (Webhook.Cursor), and the
+	// delivery log's entries older than before; it returns how many of
+	// each it removed.
+	PruneEvents(ctx context.Context, before time.Time) (events, deliveries int64, err error)
+
+	// Webhooks (webhooks.go). Each method is scoped by the app: a
+	// webhook of another app is NOT_FOUND.
+
+	// CreateWebhook stores a new webhook of an existing app (NOT_FOUND
+	// if it is not); h.ID is set by the caller. It starts after the
+	// last event committed before it: its Cursor is set, with its
+	// CreatedAt and UpdatedAt, and written back. CONFLICT when the app
+	// has MaxWebhooks already, or the ID is taken.
+	CreateWebhook(ctx context.Context, h *Webhook) error
+	// Webhook returns a webhook of the app, its secret opened.
+	Webhook(ctx context.Context, appID, id string) (*Webhook, error)
+	// Webhooks lists the app's webhooks, oldest first, secrets opened.
+	Webhooks(ctx context.Context, appID string) ([]Webhook, error)
+	// UpdateWebhook saves a webhook's URL, events and Disabled, and sets
+	// UpdatedAt. Its head is tried again at once (Attempts and NextAt
+	// reset). A webhook enabled again starts after the last event, as a
+	// new one does: it is not sent what happened while it was off.
+	UpdateWebhook(ctx context.Context, h *Webhook) error
+	// DeleteWebhook removes a webhook and its delivery log.
+	DeleteWebhook(ctx context.Context, appID, id string) error
+	// DueWebhooks returns up to limit enabled webhooks that have an event
+	// after their cursor, whose head is due at now (NextAt), and whose
+	// lease is free at now or owner's: the deliverer's poll, cheap
+	// enough to run twice a second.
+	DueWebhooks(ctx context.Context, owner string, now time.Time, limit int) ([]Webhook, error)
+	// ClaimWebhook gives owner the webhook's lease until until, when it
+	// is free at now or owner's already, and returns the webhook as it
+	// is then; ok is false when another owner holds it. One UPDATE
+	// decides, so of deliverers claiming at once only one gets it.
+	ClaimWebhook(ctx context.Context, appID, id, owner string, now, until time.Time) (h *Webhook, ok bool, err error)
+	// ReleaseWebhook ends owner's lease on the webhook, if it holds it.
+	ReleaseWebhook(ctx context.Context, appID, id, owner string) error
+	// AdvanceWebhook records what owner did with the webhook it claimed
+	// (as ClaimWebhook returned it): it writes p.Log to the delivery log,
+	// and, if owner still holds the lease and the webhook is unchanged
+	// since (its cursor and UpdatedAt), the new cursor and head state;
+	// otherwise it changes no state and returns CONFLICT. NOT_FOUND when
+	// the webhook was deleted.
+	AdvanceWebhook(ctx context.Context, claimed *Webhook, owner string, p WebhookProgress) error
+	// LogDelivery writes one attempt made outside the cursor (a manual
+	// redelivery) to the delivery log; d.ID is set.
+	LogDelivery(ctx context.Context, d *Delivery) error
+	// Deliveries returns up to limit entries of the webhook's delivery
+	// log with an ID below before (0: from the newest), newest first.
+	Deliveries(ctx context.Context, appID, webhookID string, before int64, limit int) ([]Delivery, error)
 
 	Ping(ctx context.Context) error
 	// Close writes buffered usage counts and closes the store.
@@ -215,6 +280,17 @@ type DayUsage struct {
 	Day              time.Time
 	Calls, Succeeded int64
 	Sessions, Frames int64
+	// Faces is how many faces the app held that day (RecordFaces), -1
+	// when none was recorded.
+	Faces int64
+}
+
+// Outcome is how many of an app's calls to one endpoint on one UTC day
+// ended one way: Code "" for a success, else the error's code.
+type Outcome struct {
+	Day            time.Time
+	Endpoint, Code string
+	Calls          int64
 }
 
 // Change is one committed change to the faces the galleries hold: a face

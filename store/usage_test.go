@@ -54,7 +54,7 @@ func TestUsage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := "[{2026-05-31 00:00:00 +0000 UTC 4 3 0 0} {2026-06-01 00:00:00 +0000 UTC 2 2 2 55} {2026-06-02 00:00:00 +0000 UTC 4 0 0 0}]"
+			want := "[{2026-05-31 00:00:00 +0000 UTC 4 3 0 0 -1} {2026-06-01 00:00:00 +0000 UTC 2 2 2 55 -1} {2026-06-02 00:00:00 +0000 UTC 4 0 0 0 -1}]"
 			if got := fmt.Sprint(days); got != want {
 				t.Fatalf("%s: usage %s, want %s", when, got, want)
 			}
@@ -79,6 +79,57 @@ func TestUsage(t *testing.T) {
 		days, _ := s.Usage(ctx, "app1", june1, june1)
 		if len(days) != 1 || days[0].Calls != 3 || days[0].Succeeded != 3 {
 			t.Fatalf("written plus new: %v", days)
+		}
+	})
+}
+
+// Calls are counted by endpoint and outcome, and an app's number of faces
+// is recorded by day, on every backend, across a restart.
+func TestOutcomesAndFaces(t *testing.T) {
+	eachBackend(t, func(t *testing.T, open func() store.Store) {
+		s := open()
+		createApp(t, s, "app1")
+		createApp(t, s, "app2")
+		june1 := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
+		for _, c := range []struct {
+			app      string
+			at       time.Time
+			endpoint string
+			code     string
+		}{
+			{"app1", june1, "POST /v1/enroll", ""},
+			{"app1", june1, "POST /v1/authenticate", ""},
+			{"app1", june1, "POST /v1/authenticate", ""},
+			{"app1", june1, "POST /v1/authenticate", "PAD_ATTACK"},
+			{"app1", june1.Add(24 * time.Hour), "faceio enroll", "NO_FACE"},
+			{"app2", june1, "POST /v1/enroll", ""},
+		} {
+			if err := s.CountOutcome(ctx, c.app, c.at, c.endpoint, c.code); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range []int64{3, 5} { // the day's last record counts
+			if err := s.RecordFaces(ctx, "app1", june1, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := "[{2026-06-01 00:00:00 +0000 UTC POST /v1/authenticate  2} {2026-06-01 00:00:00 +0000 UTC POST /v1/authenticate PAD_ATTACK 1} " +
+			"{2026-06-01 00:00:00 +0000 UTC POST /v1/enroll  1} {2026-06-02 00:00:00 +0000 UTC faceio enroll NO_FACE 1}]"
+		for _, when := range []string{"counted", "after reopen"} {
+			got, err := s.Outcomes(ctx, "app1", june1, june1.Add(24*time.Hour))
+			if err != nil || fmt.Sprint(got) != want {
+				t.Errorf("%s: outcomes %v, %v\nwant %s", when, got, err, want)
+			}
+			days, err := s.Usage(ctx, "app1", june1, june1)
+			if err != nil || len(days) != 1 || days[0].Faces != 5 {
+				t.Errorf("%s: faces recorded %+v, %v", when, days, err)
+			}
+			if when == "counted" {
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				s = open()
+			}
 		}
 	})
 }

@@ -347,9 +347,14 @@ func (h *Handler) passive(s *session, final bool) error {
 // errPadAttack is all the page learns of why liveness failed.
 var errPadAttack = fioErr("PAD_ATTACK", http.StatusForbidden, "the face does not appear to be a live person in front of the camera")
 
-// attack records the session's verdict and returns PAD_ATTACK.
+// attack records the session's verdict, tells the app's webhooks, and
+// returns PAD_ATTACK.
 func (h *Handler) attack(s *session, why liveness.Reason) error {
 	h.record(s, why)
+	// A page sent the frames: the event's caller is public.
+	ctx, cancel := context.WithTimeout(service.WithCaller(context.Background(), ""), 5*time.Second)
+	defer cancel()
+	h.svc.ReportAttack(ctx, s.app, "widget", string(why))
 	return errPadAttack
 }
 

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/visagehq/visage/cluster"
+	"github.com/visagehq/visage/console"
 	"github.com/visagehq/visage/face"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
@@ -30,6 +31,7 @@ import (
 	"github.com/visagehq/visage/store"
 	"github.com/visagehq/visage/store/postgres"
 	"github.com/visagehq/visage/store/sqlite"
+	"github.com/visagehq/visage/webhook"
 	"github.com/visagehq/visage/widget"
 )
 
@@ -145,7 +147,11 @@ func runServe(args []string, out io.Writer) error {
 	countryHeader := fs.String("country-header", os.Getenv("VISAGE_COUNTRY_HEADER"), "request header with the client's ISO 3166-1 country, set by a proxy you trust, e.g. CF-IPCountry ($VISAGE_COUNTRY_HEADER)")
 	challenges := fs.String("challenges", "turn_left,turn_right", "the head movements the widget asks for, two drawn at random per session, from turn_left, turn_right, nod_up, nod_down")
 	auditDays := fs.Int("audit-retention-days", 365, "days the audit log keeps an entry; 0 keeps them all (docs/audit.md)")
+	eventsDays := fs.Int("events-retention-days", 30, "days an event is kept once every webhook of its app is past it, and a webhook delivery log's entry; 0 keeps them all (docs/webhooks.md)")
+	webhookBackoff := fs.Duration("webhook-backoff", webhook.DefaultBackoff, "the wait after a webhook delivery fails, doubled at each failure of the same event up to 1h, with jitter (docs/webhooks.md)")
 	demo := fs.Bool("demo", false, "serve /demo: the widget on a demo application, created on first use")
+	consoleAddr := fs.String("console-addr", "", "serve the operator console (/console) with the admin API, /metrics and the probes on this address, for the operator's network only; the public listener then serves no console (docs/console.md)")
+	consoleIdle := fs.Duration("console-idle-timeout", 30*time.Minute, "an operator console session unused this long ends (docs/console.md)")
 	fs.String("config", "", "optional JSON config file: flag names as keys, and plans ($VISAGE_CONFIG)")
 	cfg, err := loadConfig(configPath(args), fs, map[string]string{"addr": "VISAGE_ADDR", "data": "VISAGE_DATA", "store": "VISAGE_STORE", "redis": "VISAGE_REDIS", "ort-lib": "VISAGE_ORT_LIB", "models": "VISAGE_MODELS"})
 	if err != nil {
@@ -233,14 +239,43 @@ func runServe(args []string, out io.Writer) error {
 	if *auditDays < 0 {
 		return usageError{"serve: --audit-retention-days must be 0 or more"}
 	}
-	go svc.RunHousekeeping(ctx, service.Retention{Audit: time.Duration(*auditDays) * 24 * time.Hour})
+	if *eventsDays < 0 {
+		return usageError{"serve: --events-retention-days must be 0 or more"}
+	}
+	if *webhookBackoff <= 0 {
+		return usageError{"serve: --webhook-backoff must be more than 0"}
+	}
+	go svc.RunHousekeeping(ctx, service.Retention{Audit: time.Duration(*auditDays) * 24 * time.Hour, Events: time.Duration(*eventsDays) * 24 * time.Hour})
+	// The webhooks' deliverer: stopped with the server, before the store
+	// closes; every replica runs one, and the store's leases give each
+	// webhook to one of them. A server alone (SQLite) is the only
+	// deliverer of its data folder: its leases carry a fixed owner, so
+	// that after a crash it takes its webhooks back at once instead of
+	// waiting for its former self's leases to run out.
+	deliverer := &webhook.Deliverer{Store: st, Backoff: *webhookBackoff, Log: log}
+	if _, shared := st.(store.Feed); !shared {
+		deliverer.Owner = "server-alone"
+	}
+	delivering := make(chan struct{})
+	go func() { deliverer.Run(ctx); close(delivering) }()
+	defer func() { stop(); <-delivering }()
 
+	// The operator console: on the public listener, or on its own.
+	var consoleLn net.Listener
+	consoleURL := "http://" + ln.Addr().String() + "/console"
+	if *consoleAddr != "" {
+		if consoleLn, err = net.Listen("tcp", *consoleAddr); err != nil {
+			return err
+		}
+		consoleURL = "http://" + consoleLn.Addr().String() + "/console"
+	}
 	if fresh {
 		token, err := svc.CreateAdminToken(ctx)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "first start: admin token %s (shown once; `visage admin token` makes another)\n", token)
+		fmt.Fprintf(out, "sign in with it to the operator console: %s\n", consoleURL)
 	}
 
 	moves, err := liveness.ParseMovements(strings.Split(*challenges, ","))
@@ -263,15 +298,22 @@ func runServe(args []string, out io.Writer) error {
 	for _, p := range wid.Patterns() {
 		mounts = append(mounts, vhttp.Mount{Pattern: p, Handler: wid})
 	}
+	con := console.New(svc, console.Config{IdleTimeout: *consoleIdle, AddressHeader: *addressHeader, Logger: log})
+	if consoleLn == nil {
+		for _, p := range con.Patterns() {
+			mounts = append(mounts, vhttp.Mount{Pattern: p, Handler: con})
+		}
+	}
 	dlf.shared, dlf.secret = shared, sharedSecret(key)
 	dmounts, own, err := dlf.mount(svc, st, log)
 	if err != nil {
 		return err
 	}
 	api := vhttp.New(svc, vhttp.Config{Logger: log, Ready: ready, Metrics: metrics, Mounts: append(mounts, dmounts...),
-		BodyTimeout: edge.body, UploadTimeout: edge.upload, AddressHeader: *addressHeader})
+		BodyTimeout: edge.body, UploadTimeout: edge.upload, AddressHeader: *addressHeader,
+		Console: con.Session, ConsoleListener: consoleLn != nil})
 	var servers []*http.Server
-	errc := make(chan error, 2+len(own))
+	errc := make(chan error, 3+len(own))
 	serve := func(l net.Listener, h http.Handler) {
 		s := edge.server(h)
 		servers = append(servers, s)
@@ -295,6 +337,9 @@ func runServe(args []string, out io.Writer) error {
 		serve(l, api.AdminHandler())
 		fmt.Fprintf(out, "admin listener (/metrics, /healthz, /readyz) on http://%s\n", l.Addr())
 	}
+	if consoleLn != nil {
+		serve(consoleLn, api.ConsoleHandler(con))
+	}
 	where := "data in " + df.dir
 	if df.store != "" {
 		where = "store " + redact(df.store)
@@ -303,6 +348,7 @@ func runServe(args []string, out io.Writer) error {
 	if *demo {
 		fmt.Fprintf(out, "Try the widget: http://%s/demo\n", ln.Addr())
 	}
+	fmt.Fprintf(out, "Operator console: %s\n", consoleURL)
 	serve(ln, api)
 	select {
 	case err := <-errc:

@@ -125,7 +125,7 @@ func copyStore(ctx context.Context, src, dst store.Copier) (copied, error) {
 }
 
 // copyApp copies one application: the app, its account, its keys, its
-// faces with their numbers, and its usage.
+// webhooks, its faces with their numbers, and its usage.
 func copyApp(ctx context.Context, src, dst store.Copier, a *visage.App, n *copied) error {
 	if dst != nil {
 		if err := dst.CreateApp(ctx, a); err != nil {
@@ -155,6 +155,20 @@ func copyApp(ctx context.Context, src, dst store.Copier, a *visage.App, n *copie
 			}
 		}
 		n.keys++
+	}
+	// Webhooks, with their secrets: the copy delivers the events made
+	// on it from then on (the events themselves are not copied).
+	hooks, err := src.Webhooks(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	for _, h := range hooks {
+		if dst != nil {
+			h := store.Webhook{ID: h.ID, AppID: h.AppID, URL: h.URL, Secret: h.Secret, Events: h.Events, Disabled: h.Disabled, CreatedAt: h.CreatedAt}
+			if err := dst.CreateWebhook(ctx, &h); err != nil {
+				return err
+			}
+		}
 	}
 	faces, err := copyFaces(ctx, src, dst, a.ID)
 	if err != nil {

@@ -167,7 +167,7 @@ func (h *handler) route(methods map[string]appHandler) http.Handler {
 			writeError(w, h.cfg.Logger, err)
 		}
 		// Counted even if the client has gone: the work was done.
-		if rerr := h.svc.Record(context.WithoutCancel(r.Context()), app, err == nil); rerr != nil {
+		if rerr := h.svc.Record(context.WithoutCancel(r.Context()), app, "auther "+r.Pattern, err); rerr != nil {
 			h.cfg.Logger.Error("auther: usage not recorded", "app", app.ID, "err", rerr)
 		}
 	})

@@ -136,7 +136,7 @@ func (h *handler) withApp(next appHandler) http.Handler {
 			writeJSON(w, http.StatusOK, body)
 		}
 		// Count the call even if the client has gone: it used the engine.
-		if rerr := h.svc.Record(context.WithoutCancel(ctx), app, err == nil); rerr != nil {
+		if rerr := h.svc.Record(context.WithoutCancel(ctx), app, "faceauth "+r.Pattern, err); rerr != nil {
 			h.cfg.Logger.Error("faceauth usage not recorded", "route", r.Pattern, "err", rerr)
 		}
 	})

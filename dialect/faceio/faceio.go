@@ -154,7 +154,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string) (st
 	fields, err := ep.run(h, ctx, app, p)
 	status = h.answer(w, r, ep, fields, err)
 	// Count the call even if the client has gone, as the native API does.
-	if rerr := h.svc.Record(context.WithoutCancel(ctx), app, err == nil); rerr != nil {
+	if rerr := h.svc.Record(context.WithoutCancel(ctx), app, "faceio "+name, err); rerr != nil {
 		h.cfg.Logger.Error("faceio usage not recorded", "endpoint", name, "err", rerr)
 	}
 	return status

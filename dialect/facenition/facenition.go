@@ -223,7 +223,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store") // answers carry tokens
 
 	if ep.app != nil {
-		h.serveApp(w, r, version, ep)
+		h.serveApp(w, r, version, name, ep)
 		return
 	}
 	req, err := h.parse(r, version)
@@ -237,7 +237,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveApp authenticates the client token, admits the call under the
 // app's plan, runs it and counts it, as the native API does.
-func (h *handler) serveApp(w http.ResponseWriter, r *http.Request, version int, ep endpoint) {
+func (h *handler) serveApp(w http.ResponseWriter, r *http.Request, version int, name string, ep endpoint) {
 	ctx := r.Context()
 	var app *visage.App
 	// A token in the header is checked before the body is read, so a
@@ -285,7 +285,7 @@ func (h *handler) serveApp(w http.ResponseWriter, r *http.Request, version int, 
 		h.writeError(w, r, err)
 	}
 	// Counted even if the client has gone: the engine did the work.
-	if rerr := h.svc.Record(context.WithoutCancel(ctx), app, err == nil); rerr != nil {
+	if rerr := h.svc.Record(context.WithoutCancel(ctx), app, "facenition "+name, err); rerr != nil {
 		h.log.Error("facenition: usage not recorded", "err", rerr)
 	}
 }

@@ -53,7 +53,7 @@ func (s *Store) count(ctx context.Context, appID string, at time.Time, calls, su
 // Usage returns the app's calls per UTC day from the day of from to the
 // day of to, both included, oldest first.
 func (s *Store) Usage(ctx context.Context, appID string, from, to time.Time) ([]store.DayUsage, error) {
-	rows, err := s.pool.Query(ctx, `SELECT day, calls, succeeded, sessions, frames FROM usage
+	rows, err := s.pool.Query(ctx, `SELECT day, calls, succeeded, sessions, frames, COALESCE(faces, -1) FROM usage
 		WHERE app_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`, appID, day(from), day(to))
 	if err != nil {
 		return nil, internal(err, "read usage of app %s", appID)
@@ -61,7 +61,7 @@ func (s *Store) Usage(ctx context.Context, appID string, from, to time.Time) ([]
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.DayUsage, error) {
 		var d int64
 		var u store.DayUsage
-		err := r.Scan(&d, &u.Calls, &u.Succeeded, &u.Sessions, &u.Frames)
+		err := r.Scan(&d, &u.Calls, &u.Succeeded, &u.Sessions, &u.Frames, &u.Faces)
 		u.Day = time.Unix(d*86400, 0).UTC()
 		return u, err
 	})
@@ -89,4 +89,45 @@ func (s *Store) monthCount(ctx context.Context, appID string, month time.Time, c
 	err := s.pool.QueryRow(ctx, "SELECT COALESCE(SUM("+column+"), 0)::bigint FROM usage WHERE app_id = $1 AND day >= $2 AND day < $3",
 		appID, first, next).Scan(&n)
 	return n, internal(err, "read month %s of app %s", column, appID)
+}
+
+// CountOutcome counts one API call by endpoint and outcome, committed as
+// the other counts are.
+func (s *Store) CountOutcome(ctx context.Context, appID string, at time.Time, endpoint, code string) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO usage_calls (app_id, day, endpoint, code, calls)
+			SELECT $1, $2, $3, $4, 1 WHERE EXISTS (SELECT 1 FROM apps WHERE id = $1)
+			ON CONFLICT (app_id, day, endpoint, code) DO UPDATE SET calls = usage_calls.calls + 1`,
+			appID, day(at), endpoint, code)
+		return err
+	})
+	return internal(err, "count a call of app %s", appID)
+}
+
+// Outcomes returns the app's calls by day, endpoint and outcome.
+func (s *Store) Outcomes(ctx context.Context, appID string, from, to time.Time) ([]store.Outcome, error) {
+	rows, err := s.pool.Query(ctx, `SELECT day, endpoint, code, calls FROM usage_calls
+		WHERE app_id = $1 AND day BETWEEN $2 AND $3`, appID, day(from), day(to))
+	if err != nil {
+		return nil, internal(err, "read the calls of app %s", appID)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Outcome, error) {
+		var d int64
+		var o store.Outcome
+		err := r.Scan(&d, &o.Endpoint, &o.Code, &o.Calls)
+		o.Day = store.DayTime(d)
+		return o, err
+	})
+	store.SortOutcomes(out)
+	return out, internal(err, "read the calls of app %s", appID)
+}
+
+// RecordFaces records how many faces the app holds on the day of at.
+func (s *Store) RecordFaces(ctx context.Context, appID string, at time.Time, faces int64) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO usage (app_id, day, faces) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM apps WHERE id = $1)
+		ON CONFLICT (app_id, day) DO UPDATE SET faces = excluded.faces`, appID, day(at), faces)
+	return internal(err, "record the faces of app %s", appID)
 }

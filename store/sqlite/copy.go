@@ -64,6 +64,6 @@ func (s *Store) SetFacesNumbered(ctx context.Context, appID string, n int64) err
 func (s *Store) ImportUsage(ctx context.Context, appID string, d store.DayUsage) error {
 	err := s.writeUsage(ctx, map[usageKey]usageCount{
 		{appID, day(d.Day)}: {calls: d.Calls, succeeded: d.Succeeded, sessions: d.Sessions, frames: d.Frames},
-	})
+	}, nil)
 	return internal(err, "import usage of app %s on %s", appID, d.Day.Format(time.DateOnly))
 }

@@ -107,7 +107,7 @@ func Open(path string, key []byte) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{cipher: c, stop: make(chan struct{}), done: make(chan struct{})}
-	s.usage.pending = map[usageKey]usageCount{}
+	s.usage.pending, s.usage.outcomes = map[usageKey]usageCount{}, map[outcomeKey]int64{}
 	if err := s.open(path); err != nil {
 		s.closeDBs()
 		return nil, err

@@ -27,6 +27,8 @@ var targets = []struct {
 	{"fio.js", "src/entry-iife.ts", api.FormatIIFE, nil},                                      // <script>, global faceIO
 	{"fio.mjs", "src/entry-esm.ts", api.FormatESModule, map[string]bool{"import-meta": true}}, // import faceIO from ".../fio.mjs"
 	{"widget.js", "src/entry-faceauth.ts", api.FormatIIFE, nil},                               // FaceAuth's one-tag embed
+	{"console.js", "src/console/main.ts", api.FormatIIFE, nil},                                // the operator console (package console)
+	{"console.css", "src/console/console.css", api.FormatDefault, nil},                        // its style sheet
 }
 
 // Declarations is the hand-written TypeScript declaration file, served as is.

@@ -1,0 +1,352 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/visagehq/visage/console"
+	vhttp "github.com/visagehq/visage/http"
+	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/internal/testface"
+	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/store/sqlite"
+)
+
+// The console end to end, in Debian's Chromium, headless, against a whole
+// server (real engine, SQLite, gallery) with the console mounted as
+// `visage serve` mounts it: one browser for the whole flow, a screenshot
+// of every page saved beside the widget's (bin/screenshots, or
+// $VISAGE_SCREENSHOTS) as console-*.png.
+
+func screenshotDir(t testing.TB) string {
+	dir := os.Getenv("VISAGE_SCREENSHOTS")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0)
+		dir = filepath.Join(filepath.Dir(file), "..", "bin", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func chromiumPath(t testing.TB) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("Debian's chromium is not installed (make setup installs it)")
+	return ""
+}
+
+// page is the browser's one tab.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newPage(t *testing.T) *page {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("lang", "en-US"),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &page{t: t, ctx: ctx}
+}
+
+func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func pageEval[T any](p *page, expr string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// until waits for a JavaScript condition to hold.
+func (p *page) until(what, cond string) {
+	p.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if pageEval[bool](p, "!!("+cond+")") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.shot("stuck")
+	p.t.Fatalf("waited 20 s for %s (%s); the page says: %s", what, cond, pageEval[string](p, "document.body.innerText"))
+}
+
+// click clicks, as a mouse does, the element sel.
+func (p *page) click(sel string) {
+	p.t.Helper()
+	p.until(sel, "document.querySelector("+jsString(sel)+")")
+	p.do(chromedp.Click(chromedp.CSS(sel)))
+}
+
+// typeInto types text into the field sel, after emptying it.
+func (p *page) typeInto(sel, text string) {
+	p.t.Helper()
+	p.until(sel, "document.querySelector("+jsString(sel)+")")
+	pageEval[bool](p, "(() => { const e = document.querySelector("+jsString(sel)+"); e.value = ''; e.focus(); return true })()")
+	p.do(chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+func (p *page) shot(name string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(p.t), "console-"+name+".png"), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// enroll enrolls photo over the native API with key, as an app's backend.
+func enroll(t *testing.T, base, key, externalID string, photo []byte) string {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, _ := w.CreateFormFile("image", "me.jpg")
+	fw.Write(photo)
+	w.WriteField("external_id", externalID)
+	w.Close()
+	req, _ := http.NewRequest("POST", base+"/v1/enroll", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(raw, &out)
+	if resp.StatusCode != 201 {
+		t.Fatalf("enroll: %d %s", resp.StatusCode, raw)
+	}
+	return out["facial_id"].(string)
+}
+
+func TestBrowserConsole(t *testing.T) {
+	chromiumPath(t)
+	eng := testface.Engine(t)
+	photo := testface.Person(t, 1, 0, 0)
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{4}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: eng, Table: eng.Pack().Calibration, PINKey: []byte("k"), Logger: quiet})
+	token, err := svc.CreateAdminToken(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	con := console.New(svc, console.Config{Logger: quiet})
+	var mounts []vhttp.Mount
+	for _, p := range con.Patterns() {
+		mounts = append(mounts, vhttp.Mount{Pattern: p, Handler: con})
+	}
+	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: quiet, Mounts: mounts, Console: con.Session}))
+	t.Cleanup(ts.Close)
+
+	p := newPage(t)
+
+	// Sign in, with the keyboard: the token field has the focus.
+	p.do(chromedp.Navigate(ts.URL+"/console"), chromedp.WaitVisible(chromedp.CSS(`form[data-form="signin"]`)))
+	p.until("the token field's focus", `document.activeElement && document.activeElement.name === "token"`)
+	p.shot("signin")
+	p.do(chromedp.KeyEvent("vsa_wrongwrongwrongwrongwrong\r"))
+	p.until("the refusal", `document.querySelector('[role="alert"]').textContent.length > 0`)
+	p.shot("signin-refused")
+	p.typeInto(`input[name="token"]`, token+"\n")
+	p.until("the apps page", `document.querySelector('[data-page="apps"] form[data-form="create-app"]')`)
+
+	// Create an app: its first key is shown once.
+	p.typeInto(`form[data-form="create-app"] input[name="name"]`, "Shop")
+	p.click(`form[data-form="create-app"] button[type="submit"]`)
+	p.until("the new app's key", `document.querySelector('.secretbox input.secret')`)
+	appKey := pageEval[string](p, `document.querySelector('.secretbox input.secret').value`)
+	if !strings.HasPrefix(appKey, "vsk_") {
+		t.Fatalf("the key shown: %q", appKey)
+	}
+	p.until("the app in the list", `document.querySelector('.list a[data-app-id]')`)
+	p.shot("apps")
+	apps, _ := svc.Apps(ctx)
+	if len(apps) != 1 || apps[0].Name != "Shop" {
+		t.Fatalf("apps: %+v", apps)
+	}
+	app := apps[0]
+
+	// Its page: change a setting, and rename it.
+	p.click(`.list a[data-app-id]`)
+	p.until("the app's settings", `document.querySelector('form[data-form="settings"] select[name="level"]')`)
+	pageEval[bool](p, `(() => { const s = document.querySelector('select[name="level"]'); s.value = "5"; s.dispatchEvent(new Event("change")); return true })()`)
+	p.click(`form[data-form="settings"] input[name="prevent_duplicates"]`)
+	p.typeInto(`form[data-form="settings"] textarea[name="allowed_origins"]`, "https://shop.example")
+	p.click(`form[data-form="settings"] button[type="submit"]`)
+	p.until("the settings saved", `document.querySelector('.status.ok')`)
+	got, _ := svc.App(ctx, app.ID)
+	if got.Settings.Level != 5 || !got.Settings.PreventDuplicates || len(got.Settings.AllowedOrigins) != 1 || got.Settings.AllowedOrigins[0] != "https://shop.example" {
+		t.Errorf("settings after saving: %+v", got.Settings)
+	}
+	p.typeInto(`form[data-form="identity"] input[name="name"]`, "Shop EU")
+	p.click(`form[data-form="identity"] button[type="submit"]`)
+	p.until("the new name", `document.querySelector('h1').textContent === "Shop EU"`)
+	p.shot("app")
+
+	// Keys: make one, then revoke it.
+	p.click(`nav a[data-section="keys"]`)
+	p.until("the keys page", `document.querySelector('[data-page="keys"] button[data-create-key]')`)
+	p.click(`button[data-create-key]`)
+	p.until("the new key", `document.querySelector('.secretbox input.secret') && document.querySelectorAll('[data-key-prefix]').length === 2`)
+	newKey := pageEval[string](p, `document.querySelector('.secretbox input.secret').value`)
+	p.shot("keys")
+	prefix := newKey[:12]
+	p.click(`button[data-revoke="` + prefix + `"]`)
+	p.click(`.confirm button[data-confirm="yes"]`)
+	p.until("the key revoked", `document.querySelectorAll('[data-key-status="revoked"]').length === 1`)
+	p.shot("keys-revoked")
+	keys, _ := svc.Keys(ctx, app.ID)
+	revoked := 0
+	for _, k := range keys {
+		if k.RevokedAt != nil {
+			revoked++
+			if k.Prefix != prefix {
+				t.Errorf("revoked %s, not %s", k.Prefix, prefix)
+			}
+		}
+	}
+	if len(keys) != 2 || revoked != 1 {
+		t.Errorf("keys: %d, revoked %d", len(keys), revoked)
+	}
+
+	// A face enrolled over the native API with the app's first key.
+	facialID := enroll(t, ts.URL, appKey, "alice", photo)
+
+	// Faces: find it, read what it is made of, delete it.
+	p.click(`nav a[data-section="faces"]`)
+	p.until("the faces page", `document.querySelector('[data-page="faces"] form[data-form="face-search"]')`)
+	p.until("the face in the list", `document.querySelector('button[data-face="`+facialID+`"]')`)
+	p.typeInto(`input[name="q"]`, "alice\n")
+	p.until("the search's answer", `document.querySelectorAll('button[data-face]').length === 1`)
+	p.click(`button[data-face="` + facialID + `"]`)
+	p.until("the face's details", `document.querySelector('dd[data-field="learned_templates"]')`)
+	if v := pageEval[string](p, `document.querySelector('dd[data-field="needs_reenrollment"]').textContent`); v != "No" {
+		t.Errorf("needs re-enrollment: %q", v)
+	}
+	if v := pageEval[string](p, `document.querySelector('dd[data-field="enrolled_templates"]').textContent`); v != "1" {
+		t.Errorf("enrolled templates: %q", v)
+	}
+	p.shot("faces")
+	p.click(`button[data-delete-face]`)
+	p.click(`.confirm button[data-confirm="yes"]`)
+	p.until("the face gone", `document.querySelector('[data-faces-empty]')`)
+	if _, err := svc.Face(ctx, got, facialID); err == nil {
+		t.Error("the face is still in the store")
+	}
+
+	// Usage: the enrollment is today's call.
+	p.click(`nav a[data-section="usage"]`)
+	today := time.Now().UTC().Format(time.DateOnly)
+	p.until("today's call in the chart", `document.querySelector('rect[data-key="succeeded"][data-day="`+today+`"][data-value="1"]')`)
+	if v := pageEval[string](p, `document.querySelector('dd[data-total="calls"]').textContent`); v != "1" {
+		t.Errorf("calls: %q", v)
+	}
+	p.shot("usage")
+
+	// Delete an app: the button works once its name is typed, then asks.
+	made, err := svc.CreateApp(ctx, "Old shop", "free")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageEval[bool](p, `(() => { location.hash = "#/apps/`+made.ID+`"; return true })()`)
+	p.until("the app to delete", `document.querySelector('button[data-delete-app]')`)
+	if !pageEval[bool](p, `document.querySelector('button[data-delete-app]').disabled`) {
+		t.Error("the delete button works before the name is typed")
+	}
+	p.typeInto(`input[name="confirm-name"]`, "Old shop")
+	p.click(`button[data-delete-app]`)
+	p.shot("app-delete")
+	p.click(`.confirm button[data-confirm="yes"]`)
+	p.until("the apps page", `document.querySelector('[data-page="apps"] .list')`)
+	if apps, _ := svc.Apps(ctx); len(apps) != 1 || apps[0].ID != app.ID {
+		t.Errorf("apps after deleting one: %+v", apps)
+	}
+	p.click(`nav a[data-section="usage"]`)
+	p.until("the usage page", `document.querySelector('rect[data-key="succeeded"]')`)
+
+	// Readable on a phone, and in Arabic, right to left.
+	p.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	p.do(chromedp.Reload())
+	p.until("the usage page again", `document.querySelector('rect[data-key="succeeded"]')`)
+	if overflow := pageEval[bool](p, `document.documentElement.scrollWidth > window.innerWidth + 1`); overflow {
+		t.Error("the usage page is wider than a phone's screen")
+	}
+	p.shot("usage-phone")
+	pageEval[bool](p, `(() => { const s = document.querySelector('select[name="lang"]'); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)
+	p.until("Arabic", `document.documentElement.dir === "rtl" && document.querySelector('rect[data-key="succeeded"]')`)
+	p.click(`nav a[data-section="apps"]`)
+	p.until("the apps page in Arabic", `document.querySelector('[data-page="apps"] .list a[data-app-id]')`)
+	if overflow := pageEval[bool](p, `document.documentElement.scrollWidth > window.innerWidth + 1`); overflow {
+		t.Error("the apps page is wider than a phone's screen")
+	}
+	p.shot("apps-phone-ar")
+	pageEval[bool](p, `(() => { const s = document.querySelector('select[name="lang"]'); s.value = "en"; s.dispatchEvent(new Event("change")); return true })()`)
+	p.do(chromedp.EmulateViewport(1200, 900))
+
+	// Sign out: the session is gone, the admin API refuses the cookie.
+	p.click(`button[data-signout]`)
+	p.until("the sign-in page", `document.querySelector('form[data-form="signin"]')`)
+	status := pageEval[float64](p, `fetch("/admin/apps").then(r => r.status)`)
+	if status != 401 {
+		t.Errorf("/admin/apps after signing out: %v", status)
+	}
+}
