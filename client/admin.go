@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/visagehq/visage"
 )
 
 // Admin makes the /admin calls with an admin token (vsa_…, printed at the
@@ -31,21 +33,9 @@ type App struct {
 }
 
 // Settings are the rules the server enforces for an app (docs/api.md,
-// "Administration").
-type Settings struct {
-	Level                  int      `json:"level"`
-	PreventDuplicates      bool     `json:"prevent_duplicates"`
-	RequirePIN             bool     `json:"require_pin"`
-	UniquePIN              bool     `json:"unique_pin"`
-	MinAge                 int      `json:"min_age"`
-	RequireLiveness        bool     `json:"require_liveness"`
-	LearnTemplates         bool     `json:"learn_templates"`
-	AllowedOrigins         []string `json:"allowed_origins,omitempty"`
-	RejectEmptyOrigin      bool     `json:"reject_empty_origin"`
-	AllowedCountries       []string `json:"allowed_countries,omitempty"`
-	AutherSigningKey       string   `json:"auther_signing_key,omitempty"`
-	AutherRequireSignature bool     `json:"auther_require_signature"`
-}
+// "Administration"): the server's own type, so that a new setting
+// reaches the client with it.
+type Settings = visage.AppSettings
 
 // Key is a private key of an app. Secret, the key itself, is only in the
 // answer of the call that made it.

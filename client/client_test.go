@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,19 @@ func TestFaces(t *testing.T) {
 	usage, err := c.Usage(ctx, yesterday, time.Now())
 	if err != nil || usage.From != yesterday.Format(time.DateOnly) || usage.Calls == 0 || len(usage.Days) == 0 {
 		t.Fatalf("usage: %+v %v", usage, err)
+	}
+
+	export, err := c.ExportSubject(ctx, client.Person{ExternalID: "alice"})
+	if err != nil || !strings.Contains(string(export), en.FacialID) || !strings.Contains(string(export), `"user":43`) {
+		t.Fatalf("export: %s %v", export, err)
+	}
+	bob, err := c.Enroll(ctx, client.EnrollRequest{Photos: []client.Photo{client.Bytes(testface.Person(t, 6, 1, 0))}, ExternalID: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipt, err := c.EraseSubject(ctx, client.Person{FacialID: bob.FacialID})
+	if err != nil || receipt.ExternalID != "bob" || receipt.Removed.Templates != 1 || receipt.AuditSeq == 0 {
+		t.Fatalf("erase: %+v %v", receipt, err)
 	}
 
 	if err := c.DeleteFace(ctx, en.FacialID); err != nil {

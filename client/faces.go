@@ -262,6 +262,54 @@ func (c *Client) Usage(ctx context.Context, from, to time.Time) (*Usage, error) 
 	return result(&out, c.c.do(ctx, http.MethodGet, "/v1/usage?"+q.Encode(), nil, &out))
 }
 
+// Person names one enrolled person for the data-subject calls: by the
+// facial ID Visage gave, or else the app's own external ID.
+type Person struct {
+	FacialID   string `json:"facial_id,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
+}
+
+// ExportSubject is GET /v1/subjects/export: everything the server holds
+// about the person but the templates' values (docs/privacy.md), as the
+// server's JSON, to hand to them.
+func (c *Client) ExportSubject(ctx context.Context, p Person) (json.RawMessage, error) {
+	q := url.Values{}
+	if p.FacialID != "" {
+		q.Set("facial_id", p.FacialID)
+	} else {
+		q.Set("external_id", p.ExternalID)
+	}
+	var out json.RawMessage
+	return out, c.c.do(ctx, http.MethodGet, "/v1/subjects/export?"+q.Encode(), nil, &out)
+}
+
+// Erasure is the receipt of POST /v1/subjects/erase.
+type Erasure struct {
+	FacialID   string    `json:"facial_id"`
+	ExternalID string    `json:"external_id"`
+	ErasedAt   time.Time `json:"erased_at"`
+	Removed    struct {
+		Templates int   `json:"templates"`
+		Payload   bool  `json:"payload"`
+		PIN       bool  `json:"pin"`
+		Events    int64 `json:"events"`
+	} `json:"removed"`
+	RemovedFrom []string `json:"removed_from"`
+	Kept        []string `json:"kept"`
+	AuditSeq    int64    `json:"audit_seq"`
+}
+
+// EraseSubject is POST /v1/subjects/erase: the person's face and every
+// event about them are deleted, and the receipt says what went.
+func (c *Client) EraseSubject(ctx context.Context, p Person) (*Erasure, error) {
+	b, err := jsonBody(p)
+	if err != nil {
+		return nil, err
+	}
+	var out Erasure
+	return result(&out, c.c.do(ctx, http.MethodPost, "/v1/subjects/erase", b, &out))
+}
+
 // result is v, or nil with err.
 func result[T any](v *T, err error) (*T, error) {
 	if err != nil {
