@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -13,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +28,9 @@ import (
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/store"
 	"github.com/visagehq/visage/store/sqlite"
+	"github.com/visagehq/visage/webhook"
 )
 
 // The console end to end, in Debian's Chromium, headless, against a whole
@@ -114,11 +120,24 @@ func (p *page) until(what, cond string) {
 	p.t.Fatalf("waited 20 s for %s (%s); the page says: %s", what, cond, pageEval[string](p, "document.body.innerText"))
 }
 
-// click clicks, as a mouse does, the element sel.
+// click clicks, as a mouse does, the element sel. A page that replaces
+// the element between finding it and clicking it (a list re-rendered)
+// is asked again.
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.until(sel, "document.querySelector("+jsString(sel)+")")
-	p.do(chromedp.Click(chromedp.CSS(sel)))
+	for attempt := 1; ; attempt++ {
+		p.until(sel, "document.querySelector("+jsString(sel)+")")
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt == 5 || !strings.Contains(err.Error(), "Could not find node") {
+			p.t.Fatalf("click %s: %v", sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // typeInto types text into the field sel, after emptying it.
@@ -150,6 +169,16 @@ func jsString(s string) string {
 // enroll enrolls photo over the native API with key, as an app's backend.
 func enroll(t *testing.T, base, key, externalID string, photo []byte) string {
 	t.Helper()
+	status, out := tryEnroll(t, base, key, externalID, photo)
+	if status != 201 {
+		t.Fatalf("enroll: %d %v", status, out)
+	}
+	return out["facial_id"].(string)
+}
+
+// tryEnroll sends an enrollment and returns the answer's status and body.
+func tryEnroll(t *testing.T, base, key, externalID string, photo []byte) (int, map[string]any) {
+	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	fw, _ := w.CreateFormFile("image", "me.jpg")
@@ -167,10 +196,20 @@ func enroll(t *testing.T, base, key, externalID string, photo []byte) string {
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
 	json.Unmarshal(raw, &out)
-	if resp.StatusCode != 201 {
-		t.Fatalf("enroll: %d %s", resp.StatusCode, raw)
+	return resp.StatusCode, out
+}
+
+// greyJPEG is a plain grey picture: no face in it.
+func greyJPEG(t *testing.T) []byte {
+	img := image.NewGray(image.Rect(0, 0, 320, 240))
+	for i := range img.Pix {
+		img.Pix[i] = 128
 	}
-	return out["facial_id"].(string)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func TestBrowserConsole(t *testing.T) {
@@ -196,6 +235,20 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: quiet, Mounts: mounts, Console: con.Session}))
 	t.Cleanup(ts.Close)
+	// Webhooks are delivered as `visage serve` delivers them, to a
+	// receiver that takes everything.
+	received := make(chan string, 100)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		received <- r.Header.Get("webhook-id")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(receiver.Close)
+	delivering, stopDelivering := context.WithCancel(ctx)
+	deliverer := &webhook.Deliverer{Store: st, Poll: 100 * time.Millisecond, Log: quiet}
+	delivered := make(chan struct{})
+	go func() { deliverer.Run(delivering); close(delivered) }()
+	t.Cleanup(func() { stopDelivering(); <-delivered })
 
 	p := newPage(t)
 
@@ -342,11 +395,151 @@ func TestBrowserConsole(t *testing.T) {
 	pageEval[bool](p, `(() => { const s = document.querySelector('select[name="lang"]'); s.value = "en"; s.dispatchEvent(new Event("change")); return true })()`)
 	p.do(chromedp.EmulateViewport(1200, 900))
 
+	// The audit log: every action above, and the sign-ins, the refused
+	// one too.
+	p.click(`nav a[data-section="audit"]`)
+	p.until("the audit log", `document.querySelector('[data-page="audit"] tr[data-action="console.sign_in"]')`)
+	for _, action := range []string{"console.sign_in_refused", "app.create", "app.delete"} {
+		if !pageEval[bool](p, `!!document.querySelector('tr[data-action="`+action+`"]')`) {
+			t.Errorf("the audit log does not show %s", action)
+		}
+	}
+	p.shot("audit")
+	// … filtered by the app: its own entries only.
+	pageEval[bool](p, `(() => { const s = document.querySelector('form[data-form="audit-filter"] select[name="app"]'); s.value = `+jsString(app.ID)+`; return true })()`)
+	p.click(`form[data-form="audit-filter"] button[type="submit"]`)
+	p.until("the app's entries", `document.querySelector('tr[data-action="face.delete"]') && !document.querySelector('tr[data-action="console.sign_in"]')`)
+	shown := pageEval[[]string](p, `Array.from(document.querySelectorAll('tr[data-action]')).map(r => r.dataset.app + " " + r.dataset.action)`)
+	for _, action := range []string{"app.create", "app.settings", "app.edit", "key.create", "key.revoke", "face.enroll", "face.delete"} {
+		if !slices.Contains(shown, app.ID+" "+action) {
+			t.Errorf("the app's audit log does not show %s: %v", action, shown)
+		}
+	}
+	for _, row := range shown {
+		if !strings.HasPrefix(row, app.ID+" ") {
+			t.Errorf("the app's audit log shows %s", row)
+		}
+	}
+	if d := pageEval[string](p, `document.querySelector('tr[data-action="app.settings"] [data-detail="changed"]').textContent`); !strings.Contains(d, "prevent_duplicates") || !strings.Contains(d, "level") {
+		t.Errorf("the settings entry's detail: %q", d)
+	}
+	if body := pageEval[string](p, `document.body.innerText`); strings.Contains(body, token) || strings.Contains(body, appKey) {
+		t.Error("the audit page shows a secret")
+	}
+	p.shot("audit-app")
+
+	// Webhooks: add one for face.enrolled; its secret is shown once.
+	pageEval[bool](p, `(() => { location.hash = "#/webhooks/`+app.ID+`"; return true })()`)
+	p.until("the webhooks page", `document.querySelector('[data-page="webhooks"] [data-webhooks-empty]')`)
+	hookURL := receiver.URL + "/visage"
+	p.typeInto(`form[data-form="create-webhook"] input[name="url"]`, hookURL)
+	p.click(`form[data-form="create-webhook"] input[name="event"][value="face.enrolled"]`)
+	p.click(`form[data-form="create-webhook"] button[type="submit"]`)
+	p.until("the webhook listed", `document.querySelector('tr[data-webhook-url=`+jsString(hookURL)+`]') && document.querySelector('.secretbox input.secret')`)
+	if secret := pageEval[string](p, `document.querySelector('.secretbox input.secret').value`); !strings.HasPrefix(secret, "whsec_") {
+		t.Errorf("the webhook's secret shown: %q", secret)
+	}
+	hooks, err := svc.Webhooks(ctx, app.ID)
+	if err != nil || len(hooks) != 1 || hooks[0].URL != hookURL || fmt.Sprint(hooks[0].Events) != "[face.enrolled]" || hooks[0].Disabled {
+		t.Fatalf("webhooks: %+v %v", hooks, err)
+	}
+	p.shot("webhooks")
+	// A face enrolled: its event is delivered, and sent again from the log.
+	enroll(t, ts.URL, appKey, "bob", photo)
+	select {
+	case <-received:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the face.enrolled event was not delivered")
+	}
+	p.click(`button[data-deliveries="` + hooks[0].ID + `"]`)
+	p.until("the delivery in the log", `document.querySelector('tr[data-outcome="delivered"][data-manual="false"] button[data-redeliver]')`)
+	p.click(`tr[data-outcome="delivered"] button[data-redeliver]`)
+	p.until("the redelivery in the log", `document.querySelector('tr[data-manual="true"][data-outcome="delivered"]')`)
+	select {
+	case <-received:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event was not sent again")
+	}
+	p.shot("webhook-deliveries")
+	// Edit its events, disable it and enable it again.
+	p.click(`button[data-edit-webhook="` + hooks[0].ID + `"]`)
+	p.click(`form[data-form="edit-webhook"] input[name="event"][value="face.deleted"]`)
+	p.click(`form[data-form="edit-webhook"] button[type="submit"]`)
+	p.until("the events saved", `document.querySelector('[data-webhook-editor]').hidden && document.querySelector('tr[data-webhook-id]').textContent.includes("A face is deleted")`)
+	p.click(`button[data-toggle-webhook="` + hooks[0].ID + `"]`)
+	p.until("the webhook disabled", `document.querySelector('[data-webhook-state="disabled"]')`)
+	if h, _ := svc.Webhook(ctx, app.ID, hooks[0].ID); !h.Disabled || fmt.Sprint(h.Events) != "[face.enrolled face.deleted]" {
+		t.Errorf("the webhook after editing and disabling: %+v", h)
+	}
+	p.click(`button[data-toggle-webhook="` + hooks[0].ID + `"]`)
+	p.until("the webhook enabled", `document.querySelector('[data-webhook-state="enabled"]')`)
+
+	// Usage: the enrollments under POST /v1/enroll, with a refused one,
+	// and the gallery today.
+	if status, out := tryEnroll(t, ts.URL, appKey, "nobody", greyJPEG(t)); status != 422 {
+		t.Fatalf("enroll a picture without a face: %d %v", status, out)
+	}
+	// The refusal is counted once its answer is sent: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		out, err := svc.Outcomes(ctx, got, time.Now(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(out, func(o store.Outcome) bool { return o.Code == "NO_FACE" }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the refusal is not counted: %+v", out)
+		}
+	}
+	pageEval[bool](p, `(() => { location.hash = "#/usage/`+app.ID+`"; return true })()`)
+	p.until("the enrollments under their endpoint", `document.querySelector('rect[data-endpoint="POST /v1/enroll"][data-key="succeeded"][data-value="2"]')`)
+	if !pageEval[bool](p, `!!document.querySelector('rect[data-endpoint="POST /v1/enroll"][data-key="refused"][data-value="1"]') && !!document.querySelector('rect[data-code="NO_FACE"][data-value="1"]')`) {
+		t.Error("the refusal is not charted under its endpoint and its code")
+	}
+	if !pageEval[bool](p, `!!document.querySelector('circle[data-key="faces"][data-day="`+today+`"][data-value="1"]')`) {
+		t.Error("the gallery's size today is not charted")
+	}
+	p.shot("usage-charts")
+
+	// The audit log and the webhooks on a phone.
+	p.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	for _, page := range []string{"audit", "webhooks"} {
+		pageEval[bool](p, `(() => { location.hash = "#/`+page+`/`+app.ID+`"; return true })()`)
+		p.until("the "+page+" page on a phone", `document.querySelector('[data-page="`+page+`"] tr[data-action], [data-page="`+page+`"] tr[data-webhook-id]')`)
+		if overflow := pageEval[bool](p, `document.documentElement.scrollWidth > window.innerWidth + 1`); overflow {
+			t.Errorf("the %s page is wider than a phone's screen", page)
+		}
+		p.shot(page + "-phone")
+	}
+	// … and in Arabic, right to left.
+	pageEval[bool](p, `(() => { const s = document.querySelector('select[name="lang"]'); s.value = "ar"; s.dispatchEvent(new Event("change")); return true })()`)
+	pageEval[bool](p, `(() => { location.hash = "#/audit/`+app.ID+`"; return true })()`)
+	p.until("the audit log in Arabic", `document.documentElement.dir === "rtl" && document.querySelector('[data-page="audit"] tr[data-action="app.settings"]')`)
+	if overflow := pageEval[bool](p, `document.documentElement.scrollWidth > window.innerWidth + 1`); overflow {
+		t.Error("the audit page in Arabic is wider than a phone's screen")
+	}
+	p.shot("audit-phone-ar")
+	pageEval[bool](p, `(() => { const s = document.querySelector('select[name="lang"]'); s.value = "en"; s.dispatchEvent(new Event("change")); return true })()`)
+	p.do(chromedp.EmulateViewport(1200, 900))
+
+	// Delete the webhook, confirmed.
+	pageEval[bool](p, `(() => { location.hash = "#/webhooks/`+app.ID+`"; return true })()`)
+	p.click(`button[data-delete-webhook="` + hooks[0].ID + `"]`)
+	p.click(`.confirm button[data-confirm="yes"]`)
+	p.until("the webhook gone", `document.querySelector('[data-webhooks-empty]')`)
+	if left, _ := svc.Webhooks(ctx, app.ID); len(left) != 0 {
+		t.Errorf("webhooks after deleting: %+v", left)
+	}
+
 	// Sign out: the session is gone, the admin API refuses the cookie.
 	p.click(`button[data-signout]`)
 	p.until("the sign-in page", `document.querySelector('form[data-form="signin"]')`)
 	status := pageEval[float64](p, `fetch("/admin/apps").then(r => r.status)`)
 	if status != 401 {
 		t.Errorf("/admin/apps after signing out: %v", status)
+	}
+	if out, _ := svc.AuditLog(ctx, store.AuditFilter{Action: "console.sign_out"}, 0, 10); len(out) != 1 || out[0].Actor != "console" || out[0].ActorID == "" {
+		t.Errorf("the sign-out in the audit log: %+v", out)
 	}
 }

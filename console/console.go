@@ -1,6 +1,8 @@
 // Package console is the operator console: a web page, at /console, from
-// which the server's operator manages applications, keys and faces and
-// reads usage, signed in with an admin token.
+// which the server's operator manages applications, keys, faces and
+// webhooks and reads usage and the audit log, signed in with an admin
+// token. Sign-ins, refused ones (a bounded number) and sign-outs are
+// themselves in the audit log.
 //
 // The page and its script are built from TypeScript in web/src/console
 // with the widget's (web/cmd/bundle) and embedded in the binary; they
@@ -54,10 +56,15 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Tokens checks admin tokens: *service.Service. CheckAdminToken records
-// the token's ID as the caller (service.SetCaller).
+// Tokens checks admin tokens and records the console's sign-ins in the
+// audit log: *service.Service. CheckAdminToken records the token's ID as
+// the caller (service.SetCaller); the others write an audit entry with
+// ctx's caller (service/console.go).
 type Tokens interface {
 	CheckAdminToken(ctx context.Context, secret string) error
+	ConsoleSignedIn(ctx context.Context, tokenID string) error
+	ConsoleSignInRefused(ctx context.Context, reason string, unrecorded int) error
+	ConsoleSignedOut(ctx context.Context, tokenID string) error
 }
 
 // Console serves the console's page, its assets and its sessions.
@@ -67,6 +74,7 @@ type Console struct {
 	mux      *http.ServeMux
 	sessions sessions
 	throttle *throttle
+	refusals *refusals
 }
 
 // New returns the console, checking admin tokens with tokens.
@@ -94,7 +102,8 @@ func New(tokens Tokens, cfg Config) *Console {
 	}
 	c := &Console{tokens: tokens, cfg: cfg, mux: http.NewServeMux(),
 		sessions: sessions{byID: map[[32]byte]*session{}, max: cfg.MaxSessions},
-		throttle: newThrottle(cfg.SignInBurst, cfg.SignInEvery, 10_000)}
+		throttle: newThrottle(cfg.SignInBurst, cfg.SignInEvery, 10_000),
+		refusals: newRefusals(time.Minute, 100)}
 	c.mux.HandleFunc("GET /console", c.page)
 	c.mux.HandleFunc("GET /console/{$}", c.page)
 	c.mux.HandleFunc("GET /console/console.js", c.asset("console.js"))
@@ -154,6 +163,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	now := c.cfg.Now()
 	if ok, retry := c.throttle.take(addr, now); !ok {
 		c.cfg.Logger.Warn("console sign-in throttled", "address", addr)
+		c.refused(r, addr, now, "throttled")
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retry.Seconds())))))
 		c.fail(w, visage.Errorf(visage.CodeRateLimit, "too many sign-in attempts from this address; try again later"))
 		return
@@ -172,6 +182,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := c.tokens.CheckAdminToken(probe, strings.TrimSpace(req.Token)); err != nil {
 		if visage.ErrorCode(err) == visage.CodeUnauthorized {
 			c.cfg.Logger.Warn("console sign-in refused: wrong admin token", "address", addr)
+			c.refused(r, addr, now, "wrong_token")
 			c.fail(w, visage.Errorf(visage.CodeUnauthorized, "this is not an admin token of this server"))
 			return
 		}
@@ -182,11 +193,29 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	c.throttle.give(addr)
 	tokenID := service.CallerOf(probe).ID
 	service.SetCaller(r.Context(), "console", tokenID)
+	// A sign-in the audit log cannot record opens no session.
+	if err := c.tokens.ConsoleSignedIn(service.WithCaller(r.Context(), addr), tokenID); err != nil {
+		c.cfg.Logger.Error("console sign-in not recorded in the audit log; refused", "token_id", tokenID, "address", addr, "err", err)
+		c.fail(w, visage.Errorf(visage.CodeUnavailable, "the sign-in could not be recorded in the audit log; try again"))
+		return
+	}
 	id, s := c.open(tokenID, now)
 	c.cfg.Logger.Info("console sign-in", "token_id", tokenID, "address", addr)
 	c.setCookie(w, r, id, int(c.cfg.Lifetime.Seconds()))
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, c.sessionJSON(s))
+}
+
+// refused records a refused sign-in from addr in the audit log, as far
+// as refusals allows (one a minute per address, 100 a minute in all).
+func (c *Console) refused(r *http.Request, addr string, now time.Time, reason string) {
+	record, unrecorded := c.refusals.note(addr, now)
+	if !record {
+		return
+	}
+	if err := c.tokens.ConsoleSignInRefused(service.WithCaller(r.Context(), addr), reason, unrecorded); err != nil {
+		c.cfg.Logger.Error("refused console sign-in not recorded in the audit log", "address", addr, "err", err)
+	}
 }
 
 // status tells the page whether it is signed in, with its CSRF token: a
@@ -208,11 +237,19 @@ func (c *Console) status(w http.ResponseWriter, r *http.Request) {
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 	ck, err := r.Cookie(cookieName)
 	if err == nil && ck.Value != "" {
-		if _, err := c.current(r); err != nil && visage.ErrorCode(err) != visage.CodeUnauthorized {
+		s, err := c.current(r)
+		if err != nil && visage.ErrorCode(err) != visage.CodeUnauthorized {
 			c.fail(w, err)
 			return
 		}
 		c.close(ck.Value)
+		if s != nil {
+			addr := visitor.Address(r, c.cfg.AddressHeader)
+			c.cfg.Logger.Info("console sign-out", "token_id", s.tokenID, "address", addr)
+			if err := c.tokens.ConsoleSignedOut(service.WithCaller(r.Context(), addr), s.tokenID); err != nil {
+				c.cfg.Logger.Error("console sign-out not recorded in the audit log", "token_id", s.tokenID, "address", addr, "err", err)
+			}
+		}
 	}
 	c.setCookie(w, r, "", -1)
 	writeJSON(w, http.StatusOK, map[string]any{"signed_out": true})

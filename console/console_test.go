@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/service"
+	"github.com/visagehq/visage/store"
 	"github.com/visagehq/visage/store/sqlite"
 )
 
@@ -501,3 +503,98 @@ func TestConsoleListener(t *testing.T) {
 }
 
 func tlsInsecure() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
+
+// Sign-ins, refused ones and sign-outs are in the audit log, with the
+// token's ID and the address, never a token; a guesser writes one entry
+// a minute, which says how many refusals it stands for.
+func TestSignInsAreAudited(t *testing.T) {
+	f := newFixture(t, options{cfg: console.Config{SignInBurst: 1, SignInEvery: 2 * time.Minute}})
+	guesser := f.browser()
+	guesser.from = "203.0.113.7"
+	var guesses []string
+	guess := func(status int) {
+		t.Helper()
+		g := "vsa_guess" + strconv.Itoa(len(guesses)) + "xxxxxxxxxxxxxxxxxxxx"
+		guesses = append(guesses, g)
+		if a := guesser.signIn(g); a.status != status {
+			t.Fatalf("guess %d: %d %s, want %d", len(guesses), a.status, a.raw, status)
+		}
+	}
+	guess(401) // recorded
+	guess(429) // not: the address has an entry this minute
+	guess(429)
+	f.clock.advance(61 * time.Second)
+	guess(429) // recorded, throttled, standing for the two before
+
+	op := f.browser()
+	op.from = "198.51.100.9"
+	op.mustSignIn()
+	cookie, csrf := op.cookie.Value, op.csrf
+	if a := op.do("DELETE", "/console/api/session", nil, nil); a.status != 200 {
+		t.Fatalf("sign-out: %d %s", a.status, a.raw)
+	}
+	probe := service.WithCaller(context.Background(), "")
+	if err := f.svc.CheckAdminToken(probe, f.token); err != nil {
+		t.Fatal(err)
+	}
+	tokenID := service.CallerOf(probe).ID
+
+	a := op.do("GET", "/admin/audit", nil, map[string]string{"Authorization": "Bearer " + f.token})
+	if a.status != 200 {
+		t.Fatalf("audit: %d %s", a.status, a.raw)
+	}
+	var got []string
+	for _, e := range a.body["entries"].([]any) {
+		e := e.(map[string]any)
+		if e["action"] == "admin_token.create" {
+			continue
+		}
+		detail, _ := json.Marshal(e["detail"])
+		got = append(got, fmt.Sprintf("%s %s %v %v %v %s", e["action"], e["actor"], e["actor_id"], e["address"], e["target"], detail))
+	}
+	want := []string{
+		`console.sign_in_refused public <nil> 203.0.113.7 <nil> {"reason":"wrong_token"}`,
+		`console.sign_in_refused public <nil> 203.0.113.7 <nil> {"reason":"throttled","unrecorded":2}`,
+		fmt.Sprintf(`console.sign_in console %s 198.51.100.9 %s null`, tokenID, tokenID),
+		fmt.Sprintf(`console.sign_out console %s 198.51.100.9 %s null`, tokenID, tokenID),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, secret := range append([]string{f.token, cookie, csrf}, guesses...) {
+		if strings.Contains(a.raw, secret) {
+			t.Errorf("the audit log holds a secret %q", secret)
+		}
+		if strings.Contains(f.log.String(), secret) {
+			t.Errorf("the log holds a secret %q", secret)
+		}
+	}
+	if !strings.Contains(f.log.String(), "console sign-out") {
+		t.Error("the sign-out is not logged")
+	}
+}
+
+// A flood of refusals from many addresses writes at most 100 entries a
+// minute.
+func TestRefusalsAreBounded(t *testing.T) {
+	f := newFixture(t, options{})
+	b := f.browser()
+	for i := 0; i < 130; i++ {
+		b.from = fmt.Sprintf("203.0.%d.%d", i/250, i%250+1)
+		if a := b.signIn("vsa_guessxxxxxxxxxxxxxxxxxxxxxx"); a.status != 401 {
+			t.Fatalf("guess %d: %d", i, a.status)
+		}
+	}
+	entries, err := f.svc.AuditLog(context.Background(), store.AuditFilter{Action: "console.sign_in_refused"}, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 100 {
+		t.Errorf("%d refusals recorded, want 100", len(entries))
+	}
+	f.clock.advance(time.Minute)
+	b.signIn("vsa_guessxxxxxxxxxxxxxxxxxxxxxx")
+	if entries, _ := f.svc.AuditLog(context.Background(), store.AuditFilter{Action: "console.sign_in_refused"}, 0, 1000); len(entries) != 101 {
+		t.Errorf("a minute later: %d entries, want 101", len(entries))
+	}
+}

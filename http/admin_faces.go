@@ -144,25 +144,25 @@ func (s *Server) adminDeleteFace(w http.ResponseWriter, r *http.Request) error {
 // adminUsage is an app's usage per UTC day over ?from=YYYY-MM-DD&to=
 // (default the last 30 days), every day present, and its faces now. A
 // day's counts are a map of name to number, so that the console charts
-// a count added here without another change.
+// a count added here without another change; a day's faces, the size of
+// the app's gallery as recorded that day, is null when none was. The
+// calls are also broken down by endpoint (a route's name, never a path)
+// and by refusal code, over the whole period.
 func (s *Server) adminUsage(w http.ResponseWriter, r *http.Request) error {
 	app, err := s.adminApp(r)
 	if err != nil {
 		return err
 	}
-	to := time.Now().UTC()
-	from := to.AddDate(0, 0, -29)
-	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
-		if v := r.URL.Query().Get(name); v != "" {
-			t, err := time.Parse(time.DateOnly, v)
-			if err != nil {
-				return visage.Errorf(visage.CodeInvalidRequest, "%s must be a date, YYYY-MM-DD", name)
-			}
-			*dst = t
-		}
+	from, to, err := period(r)
+	if err != nil {
+		return err
 	}
 	from, to = from.Truncate(24*time.Hour), to.Truncate(24*time.Hour)
 	days, err := s.svc.Usage(r.Context(), app, from, to)
+	if err != nil {
+		return err
+	}
+	outcomes, err := s.svc.Outcomes(r.Context(), app, from, to)
 	if err != nil {
 		return err
 	}
@@ -171,23 +171,72 @@ func (s *Server) adminUsage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	byDay := map[string]map[string]int64{}
+	gallery := map[string]int64{}
 	for _, d := range days {
-		byDay[d.Day.Format(time.DateOnly)] = map[string]int64{"calls": d.Calls, "succeeded": d.Succeeded,
+		key := d.Day.Format(time.DateOnly)
+		byDay[key] = map[string]int64{"calls": d.Calls, "succeeded": d.Succeeded,
 			"refused": d.Calls - d.Succeeded, "widget_sessions": d.Sessions, "widget_frames": d.Frames}
+		if d.Faces >= 0 {
+			gallery[key] = d.Faces
+		}
 	}
+	endpoints, refusals := map[string]*endpointUsage{}, map[string]int64{}
+	for _, o := range outcomes {
+		e := endpoints[o.Endpoint]
+		if e == nil {
+			e = &endpointUsage{Endpoint: o.Endpoint, Refusals: map[string]int64{}}
+			endpoints[o.Endpoint] = e
+		}
+		e.Calls += o.Calls
+		if o.Code == "" {
+			e.Succeeded += o.Calls
+			continue
+		}
+		e.Refused += o.Calls
+		e.Refusals[o.Code] += o.Calls
+		refusals[o.Code] += o.Calls
+		if o.Code == string(visage.CodePadAttack) {
+			key := o.Day.Format(time.DateOnly)
+			if byDay[key] == nil {
+				byDay[key] = map[string]int64{}
+			}
+			byDay[key]["pad_attacks"] += o.Calls
+		}
+	}
+	byEndpoint := make([]*endpointUsage, 0, len(endpoints))
+	for _, e := range endpoints {
+		byEndpoint = append(byEndpoint, e)
+	}
+	sort.Slice(byEndpoint, func(i, j int) bool {
+		a, b := byEndpoint[i], byEndpoint[j]
+		return a.Calls > b.Calls || a.Calls == b.Calls && a.Endpoint < b.Endpoint
+	})
 	out := []map[string]any{}
-	totals := map[string]int64{"calls": 0, "succeeded": 0, "refused": 0, "widget_sessions": 0, "widget_frames": 0}
+	totals := map[string]int64{"calls": 0, "succeeded": 0, "refused": 0, "widget_sessions": 0, "widget_frames": 0, "pad_attacks": 0}
 	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
 		key := day.Format(time.DateOnly)
 		counts := byDay[key]
-		row := map[string]any{"day": key}
+		row := map[string]any{"day": key, "faces": nil}
 		for name := range totals {
 			row[name] = counts[name]
 			totals[name] += counts[name]
 		}
+		if n, ok := gallery[key]; ok {
+			row["faces"] = n
+		}
 		out = append(out, row)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly),
-		"faces": faces, "days": out, "totals": totals})
+		"faces": faces, "days": out, "totals": totals, "endpoints": byEndpoint, "refusals": refusals})
 	return nil
+}
+
+// endpointUsage is an endpoint's calls over a period: how many, how many
+// succeeded, and the refused ones by their error code.
+type endpointUsage struct {
+	Endpoint  string           `json:"endpoint"`
+	Calls     int64            `json:"calls"`
+	Succeeded int64            `json:"succeeded"`
+	Refused   int64            `json:"refused"`
+	Refusals  map[string]int64 `json:"refusals"`
 }

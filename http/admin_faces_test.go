@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -15,6 +18,7 @@ import (
 	"github.com/visagehq/visage"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/match"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store/sqlite"
@@ -175,4 +179,109 @@ func TestAdminFacesAndUsage(t *testing.T) {
 	if code, _ := s.call("GET", base+"/faces", "", nil); code != 401 {
 		t.Errorf("faces without a token: %d", code)
 	}
+}
+
+// The usage per endpoint and per outcome, counted as the API answers:
+// an enrollment and a refusal (NO_FACE) under "POST /v1/enroll", a PAD
+// attack per day, and the gallery's size on the days it was recorded.
+func TestAdminUsageByEndpoint(t *testing.T) {
+	ctx := context.Background()
+	e := testface.Engine(t)
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "visage.db"), bytes.Repeat([]byte{6}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("k")})
+	ts := httptest.NewServer(vhttp.New(svc, vhttp.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(ts.Close)
+	token, err := svc.CreateAdminToken(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, url: ts.URL, svc: svc}
+	app, _ := svc.CreateApp(ctx, "Shop", "free")
+	key, _, err := svc.CreateKey(ctx, app.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if code, body := s.call("POST", "/v1/enroll", key, multipartOf(t, map[string][]byte{"image": testface.Person(t, 6, 0, 0)}, nil)); code != 201 {
+		t.Fatalf("enroll: %d %v", code, body)
+	}
+	if code, body := s.call("POST", "/v1/enroll", key, multipartOf(t, map[string][]byte{"image": greyJPEG(t)}, nil)); code != 422 || codeOf(body) != "NO_FACE" {
+		t.Fatalf("enroll a picture without a face: %d %v", code, body)
+	}
+	// A presentation attack, counted as the API counts one.
+	if err := svc.Record(ctx, app, "POST /v1/authenticate", visage.Errorf(visage.CodePadAttack, "not live")); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC()
+	if err := st.RecordFaces(ctx, app.ID, today, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	// The refusal is counted once its answer is sent: wait for it.
+	path := "/admin/apps/" + app.ID + "/usage?from=" + today.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + today.Format(time.DateOnly)
+	var body map[string]any
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var code int
+		code, body = s.call("GET", path, token, nil)
+		if code != 200 {
+			t.Fatalf("usage: %d %v", code, body)
+		}
+		counted := 0.0
+		for _, e := range body["endpoints"].([]any) {
+			counted += e.(map[string]any)["calls"].(float64)
+		}
+		if counted == 3 && body["totals"].(map[string]any)["calls"] == float64(3) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	endpoints, _ := body["endpoints"].([]any)
+	if len(endpoints) != 2 {
+		t.Fatalf("endpoints: %v", body["endpoints"])
+	}
+	enroll := endpoints[0].(map[string]any) // the most called first
+	if enroll["endpoint"] != "POST /v1/enroll" || enroll["calls"] != float64(2) || enroll["succeeded"] != float64(1) || enroll["refused"] != float64(1) ||
+		fmt.Sprint(enroll["refusals"]) != "map[NO_FACE:1]" {
+		t.Errorf("POST /v1/enroll: %v", enroll)
+	}
+	auth := endpoints[1].(map[string]any)
+	if auth["endpoint"] != "POST /v1/authenticate" || auth["calls"] != float64(1) || auth["succeeded"] != float64(0) ||
+		fmt.Sprint(auth["refusals"]) != "map[PAD_ATTACK:1]" {
+		t.Errorf("POST /v1/authenticate: %v", auth)
+	}
+	if fmt.Sprint(body["refusals"]) != "map[NO_FACE:1 PAD_ATTACK:1]" {
+		t.Errorf("refusals: %v", body["refusals"])
+	}
+	days := body["days"].([]any)
+	yesterday, last := days[0].(map[string]any), days[1].(map[string]any)
+	if v, ok := yesterday["faces"]; !ok || v != nil {
+		t.Errorf("yesterday's faces, not recorded: %v", yesterday)
+	}
+	if last["faces"] != float64(1) || last["pad_attacks"] != float64(1) || last["calls"] != float64(3) || last["refused"] != float64(2) {
+		t.Errorf("today: %v", last)
+	}
+	if yesterday["pad_attacks"] != float64(0) {
+		t.Errorf("yesterday: %v", yesterday)
+	}
+	if totals := body["totals"].(map[string]any); totals["pad_attacks"] != float64(1) {
+		t.Errorf("totals: %v", totals)
+	}
+}
+
+// greyJPEG is a plain grey picture: an image without a face.
+func greyJPEG(t testing.TB) []byte {
+	img := image.NewGray(image.Rect(0, 0, 320, 240))
+	for i := range img.Pix {
+		img.Pix[i] = 128
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

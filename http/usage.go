@@ -22,19 +22,29 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request, app *visage.App) 
 	return nil
 }
 
-// usage answers calls per day over ?from=YYYY-MM-DD&to=YYYY-MM-DD
-// (default: the last 30 days).
-func (s *Server) usage(w http.ResponseWriter, r *http.Request, app *visage.App) error {
-	to := time.Now().UTC()
-	from := to.AddDate(0, 0, -29)
+// period reads ?from=YYYY-MM-DD&to=YYYY-MM-DD, the last 30 days by
+// default.
+func period(r *http.Request) (from, to time.Time, err error) {
+	to = time.Now().UTC()
+	from = to.AddDate(0, 0, -29)
 	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
 		if v := r.URL.Query().Get(name); v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				return visage.Errorf(visage.CodeInvalidRequest, "%s must be a date, YYYY-MM-DD", name)
+				return from, to, visage.Errorf(visage.CodeInvalidRequest, "%s must be a date, YYYY-MM-DD", name)
 			}
 			*dst = t
 		}
+	}
+	return from, to, nil
+}
+
+// usage answers calls per day over ?from=YYYY-MM-DD&to=YYYY-MM-DD
+// (default: the last 30 days).
+func (s *Server) usage(w http.ResponseWriter, r *http.Request, app *visage.App) error {
+	from, to, err := period(r)
+	if err != nil {
+		return err
 	}
 	days, err := s.svc.Usage(r.Context(), app, from, to)
 	if err != nil {

@@ -118,7 +118,8 @@ func (s *Service) FaceCount(ctx context.Context, app *visage.App) (int, error) {
 }
 
 // EditApp gives an app another name, another plan or both (admin); ""
-// keeps the value. Both are checked before either is stored.
+// keeps the value. Both are checked before either is stored. The audit
+// log's entry (app.edit) names what changed, and the plans.
 func (s *Service) EditApp(ctx context.Context, app *visage.App, name, plan string) error {
 	if name != "" {
 		if err := validText("an application's name", name, MaxName); err != nil {
@@ -129,13 +130,20 @@ func (s *Service) EditApp(ctx context.Context, app *visage.App, name, plan strin
 		return visage.Errorf(visage.CodeInvalidRequest, "unknown plan %q", plan)
 	}
 	prev := *app
-	if name != "" {
-		app.Name = name
+	changed := []string{}
+	detail := map[string]any{}
+	if name != "" && name != app.Name {
+		app.Name, changed = name, append(changed, "name")
 	}
-	if plan != "" {
-		app.Plan = plan
+	if plan != "" && plan != app.Plan {
+		app.Plan, changed = plan, append(changed, "plan")
+		detail["plan"], detail["was"] = plan, prev.Plan
 	}
-	if err := s.store.UpdateApp(ctx, app); err != nil {
+	if len(changed) == 0 {
+		return nil
+	}
+	detail["changed"] = changed
+	if err := s.store.UpdateApp(journal(ctx, "app.edit", app.ID, "", detail), app); err != nil {
 		*app = prev
 		return err
 	}

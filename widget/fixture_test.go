@@ -29,6 +29,8 @@ type server struct {
 	t   testing.TB
 	url string
 	svc *service.Service
+	// store is the service's store, when newServer made it.
+	store *sqlite.Store
 	// http is the client the requests go through: nil for the default,
 	// or one bound to another loopback address (from).
 	http *http.Client
@@ -44,7 +46,9 @@ func newServer(t testing.TB, cfg widget.Config) *server {
 	t.Cleanup(func() { st.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), Engine: e, Table: e.Pack().Calibration, PINKey: []byte("k"), Logger: quiet})
-	return serve(t, svc, cfg)
+	s := serve(t, svc, cfg)
+	s.store = st
+	return s
 }
 
 // withDemo is another server on the same service, serving /demo for the

@@ -216,6 +216,9 @@ func TestMovements(t *testing.T) {
 	}})
 	app := s.app(visage.AppSettings{})
 	enrolled(t, s, app, "", "", ps[0].Enroll)
+	if _, err := s.svc.CreateWebhook(context.Background(), app.ID, "https://backend.example/hooks", []string{service.EventLivenessAttack}, true); err != nil {
+		t.Fatal(err)
+	}
 
 	c, _, _ := s.open(t, app.PublicID, widget.Authenticate, nil, nil)
 	clip := bench.Contrary(ps[0], rng(4))
@@ -257,6 +260,17 @@ func TestMovements(t *testing.T) {
 	if len(verdicts) != 2 || !slices.Contains([]liveness.Reason{liveness.ReasonFlat, liveness.ReasonNoDepth}, verdicts[0]) ||
 		!slices.Contains([]liveness.Reason{liveness.ReasonFlat, liveness.ReasonNoDepth}, verdicts[1]) {
 		t.Errorf("verdicts recorded %v, want flat or no_depth for each of the two photos", verdicts)
+	}
+	// And the app's webhook has an event for each, with its reason.
+	events, err := s.store.Events(context.Background(), app.ID, 0, []string{service.EventLivenessAttack}, 10)
+	if err != nil || len(events) != 2 {
+		t.Fatalf("liveness.attack events: %v, %v", events, err)
+	}
+	for i, ev := range events {
+		var data map[string]any
+		if err := json.Unmarshal(ev.Data, &data); err != nil || data["reason"] != string(verdicts[i]) || data["method"] != "widget" {
+			t.Errorf("event %d: %s", i, ev.Data)
+		}
 	}
 }
 

@@ -67,8 +67,19 @@ export interface FacePage {
   next?: string;
 }
 
-// A day's counts, by name: whatever counts the server sends.
-export type UsageDay = { day: string } & Record<string, number | string>;
+// A day's counts, by name: whatever counts the server sends. Its faces
+// (the gallery's size that day) is null when it was not recorded.
+export type UsageDay = { day: string } & Record<string, number | string | null>;
+
+// An endpoint's calls over the period: succeeded, refused, and the
+// refusals by error code.
+export interface EndpointUsage {
+  endpoint: string;
+  calls: number;
+  succeeded: number;
+  refused: number;
+  refusals: Record<string, number>;
+}
 
 export interface Usage {
   from: string;
@@ -76,6 +87,76 @@ export interface Usage {
   faces: number;
   days: UsageDay[];
   totals: Record<string, number>;
+  // Added with the counts by endpoint: absent from an older server.
+  endpoints?: EndpointUsage[];
+  refusals?: Record<string, number>;
+}
+
+// An entry of the audit log (docs/audit.md).
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  actor_id?: string;
+  address?: string;
+  action: string;
+  app_id?: string;
+  target?: string;
+  detail?: Record<string, unknown>;
+  hash: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next?: number;
+}
+
+export interface AuditFilter {
+  app: string;
+  action: string;
+  actor: string;
+  from: string; // YYYY-MM-DD, UTC, included; "" for none
+  to: string; // YYYY-MM-DD, UTC, excluded
+}
+
+// A webhook of an app (docs/webhooks.md): its secret only in the answer
+// that made it.
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  last_event_seq: number;
+  failed_attempts?: number;
+  next_attempt_at?: string;
+  secret?: string;
+}
+
+// One attempt of the delivery log.
+export interface Delivery {
+  id: number;
+  event_id: string;
+  event_type: string;
+  attempt?: number;
+  manual?: boolean;
+  at: string;
+  duration_ms: number;
+  status?: number;
+  error?: string;
+  outcome: string;
+}
+
+export interface DeliveryPage {
+  deliveries: Delivery[];
+  next?: number;
+}
+
+export interface WebhookChange {
+  url?: string;
+  events?: string[];
+  enabled?: boolean;
 }
 
 export interface Session {
@@ -174,4 +255,18 @@ export const api = {
   face: (id: string, face: string) => call<Face>("GET", `/admin/apps/${enc(id)}/faces/${enc(face)}`),
   deleteFace: (id: string, face: string) => call("DELETE", `/admin/apps/${enc(id)}/faces/${enc(face)}`),
   usage: (id: string, from: string, to: string) => call<Usage>("GET", `/admin/apps/${enc(id)}/usage?from=${from}&to=${to}`),
+  audit: (f: AuditFilter, after: number, limit: number) =>
+    call<AuditPage>(
+      "GET",
+      `/admin/audit?app=${enc(f.app)}&action=${enc(f.action)}&actor=${enc(f.actor)}&from=${enc(f.from)}&to=${enc(f.to)}&after=${after}&limit=${limit}`,
+    ),
+  webhooks: (id: string) => call<{ webhooks: Webhook[] }>("GET", `/admin/apps/${enc(id)}/webhooks`).then((r) => r.webhooks),
+  createWebhook: (id: string, url: string, events: string[], enabled: boolean) =>
+    call<Webhook>("POST", `/admin/apps/${enc(id)}/webhooks`, { url, events, enabled }),
+  editWebhook: (id: string, hook: string, c: WebhookChange) => call<Webhook>("PATCH", `/admin/apps/${enc(id)}/webhooks/${enc(hook)}`, c),
+  deleteWebhook: (id: string, hook: string) => call("DELETE", `/admin/apps/${enc(id)}/webhooks/${enc(hook)}`),
+  deliveries: (id: string, hook: string, before: number, limit: number) =>
+    call<DeliveryPage>("GET", `/admin/apps/${enc(id)}/webhooks/${enc(hook)}/deliveries?limit=${limit}${before ? "&before=" + before : ""}`),
+  redeliver: (id: string, hook: string, event: string) =>
+    call<{ delivered: boolean; delivery: Delivery }>("POST", `/admin/apps/${enc(id)}/webhooks/${enc(hook)}/deliveries/${enc(event)}/redeliver`),
 };

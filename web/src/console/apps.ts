@@ -238,6 +238,8 @@ export async function appPage(page: HTMLElement, id: string): Promise<void> {
     h("a", { href: `#/keys/${encodeURIComponent(app.id)}` }, t.nav.keys),
     h("a", { href: `#/faces/${encodeURIComponent(app.id)}` }, t.nav.faces),
     h("a", { href: `#/usage/${encodeURIComponent(app.id)}` }, t.nav.usage),
+    h("a", { href: `#/webhooks/${encodeURIComponent(app.id)}` }, t.nav.webhooks),
+    h("a", { href: `#/audit/${encodeURIComponent(app.id)}`, "data-audit-link": true }, t.nav.audit),
   );
   page.append(h("p", null, h("a", { href: "#/apps", class: "back" }, t.apps.back)), title, facts, links, identity, rules, danger);
 }

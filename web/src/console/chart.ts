@@ -104,3 +104,147 @@ export function barChart(title: string, days: UsageDay[], series: Series[]): HTM
     h("details", null, h("summary", null, t.usage.table), h("div", { class: "table-wrap" }, numbers)),
   );
 }
+
+// A bar of a horizontal chart: what it counts (an endpoint, an error
+// code) and its counts by series.
+export interface Bar {
+  label: string;
+  values: Record<string, number>;
+}
+
+// hbarChart draws one horizontal bar per row, its series stacked, the
+// row's name above it and its total at its end: totals over a period
+// (calls per endpoint, refusals per code). Each bar carries its row
+// (data-{attr}), series and value; the numbers are in a table under it.
+export function hbarChart(title: string, rows: Bar[], series: Series[], attr: string, rowHead: string): HTMLElement {
+  const t = state.t;
+  const W = window.innerWidth < 600 ? 360 : 640;
+  const rowH = 36;
+  const left = 8;
+  const right = 56;
+  const Hh = Math.max(1, rows.length) * rowH + 8;
+  const sum = (r: Bar) => series.reduce((n, x) => n + (r.values[x.key] || 0), 0);
+  const top = niceCeil(Math.max(0, ...rows.map(sum)));
+  const plotW = W - left - right;
+  const totalAll = rows.reduce((n, r) => n + sum(r), 0);
+  const card = h("figure", { class: "card chart-card", "data-chart": attr });
+  const legend = h("ul", { class: "legend" }, ...(series.length > 1 ? series.map((x) => h("li", null, h("span", { class: "swatch " + x.cls, "aria-hidden": "true" }), x.label)) : []));
+  card.appendChild(h("figcaption", null, h("h2", null, title), legend));
+  if (!rows.length) {
+    card.appendChild(h("p", { class: "help", "data-empty": true }, t.usage.nothing));
+    return card;
+  }
+  const svg = s("svg", { viewBox: `0 0 ${W} ${Hh}`, role: "img", "aria-label": t.usage.barsSummary(title, num(totalAll), rows.length), class: "chart", direction: "ltr" });
+  rows.forEach((r, i) => {
+    const y0 = 4 + i * rowH;
+    svg.appendChild(text(left, y0 + 12, "start", r.label, "label"));
+    svg.appendChild(s("line", { x1: String(left), x2: String(left), y1: String(y0 + 16), y2: String(y0 + 32), class: "base" }));
+    let acc = 0;
+    for (const ser of series) {
+      const v = r.values[ser.key] || 0;
+      if (v <= 0) continue;
+      const x = left + (acc / top) * plotW;
+      const rect = s("rect", {
+        x: x.toFixed(1),
+        y: String(y0 + 17),
+        width: Math.max(0.5, (v / top) * plotW).toFixed(1),
+        height: "14",
+        class: "bar " + ser.cls,
+        ["data-" + attr]: r.label,
+        "data-key": ser.key,
+        "data-value": String(v),
+      });
+      const tip = s("title", {});
+      tip.textContent = `${r.label} — ${ser.label}: ${num(v)}`;
+      rect.appendChild(tip);
+      svg.appendChild(rect);
+      acc += v;
+    }
+    svg.appendChild(text(left + (acc / top) * plotW + 6, y0 + 29, "start", num(acc)));
+  });
+  const numbers = h(
+    "table",
+    null,
+    h("thead", null, h("tr", null, h("th", { scope: "col" }, rowHead), ...series.map((x) => h("th", { scope: "col" }, x.label)))),
+    h("tbody", null, ...rows.map((r) => h("tr", null, h("th", { scope: "row" }, r.label), ...series.map((x) => h("td", null, num(r.values[x.key] || 0)))))),
+  );
+  card.append(svg, h("details", null, h("summary", null, t.usage.table), h("div", { class: "table-wrap" }, numbers)));
+  return card;
+}
+
+// lineChart draws a count per day as a line, with a dot on each day
+// that has one: a day without (null) is a gap. Each dot carries its day,
+// key and value.
+export function lineChart(title: string, days: UsageDay[], ser: Series): HTMLElement {
+  const t = state.t;
+  const W = window.innerWidth < 600 ? 360 : 640;
+  const at = (d: UsageDay) => (typeof d[ser.key] === "number" ? (d[ser.key] as number) : null);
+  const known = days.map(at).filter((v): v is number => v !== null);
+  const card = h("figure", { class: "card chart-card", "data-chart": ser.key });
+  card.appendChild(h("figcaption", null, h("h2", null, title)));
+  if (!known.length) {
+    card.appendChild(h("p", { class: "help", "data-empty": true }, t.usage.notRecordedYet));
+    return card;
+  }
+  const top = niceCeil(Math.max(0, ...known));
+  const plotW = W - pad.left - pad.right;
+  const plotH = H - pad.top - pad.bottom;
+  const y = (v: number) => pad.top + plotH - (v / top) * plotH;
+  const band = plotW / Math.max(1, days.length);
+  const x = (i: number) => pad.left + (i + 0.5) * band;
+  const from = days[0].day;
+  const to = days[days.length - 1].day;
+  const svg = s("svg", {
+    viewBox: `0 0 ${W} ${H}`,
+    role: "img",
+    "aria-label": t.usage.lineSummary(title, num(known[known.length - 1]), from, to),
+    class: "chart",
+    direction: "ltr",
+  });
+  const ticks = top % 2 === 0 ? [0, top / 2, top] : [0, top];
+  for (const v of ticks) {
+    svg.appendChild(s("line", { x1: String(pad.left), x2: String(W - pad.right), y1: String(y(v)), y2: String(y(v)), class: v === 0 ? "base" : "grid" }));
+    svg.appendChild(text(pad.left - 6, y(v) + 4, "end", num(v)));
+  }
+  // The line, broken where a day has no count.
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 1) svg.appendChild(s("polyline", { points: run.join(" "), class: "line " + ser.cls }));
+    run = [];
+  };
+  days.forEach((d, i) => {
+    const v = at(d);
+    if (v === null) {
+      flush();
+      return;
+    }
+    run.push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+  });
+  flush();
+  days.forEach((d, i) => {
+    const v = at(d);
+    if (v === null) return;
+    const dot = s("circle", { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: "3", class: "dot " + ser.cls, "data-day": d.day, "data-key": ser.key, "data-value": String(v) });
+    const tip = s("title", {});
+    tip.textContent = `${d.day} — ${ser.label}: ${num(v)}`;
+    dot.appendChild(tip);
+    svg.appendChild(dot);
+  });
+  const named = days.length > 2 ? [0, Math.floor(days.length / 2), days.length - 1] : days.map((_, i) => i);
+  for (const i of named) {
+    const anchor = i === 0 ? "start" : i === days.length - 1 ? "end" : "middle";
+    const tx = i === 0 ? pad.left : i === days.length - 1 ? W - pad.right : x(i);
+    svg.appendChild(text(tx, H - 8, anchor, days[i].day.slice(5)));
+  }
+  const numbers = h(
+    "table",
+    null,
+    h("thead", null, h("tr", null, h("th", { scope: "col" }, t.usage.day), h("th", { scope: "col" }, ser.label))),
+    h("tbody", null, ...days.map((d) => {
+      const v = at(d);
+      return h("tr", null, h("th", { scope: "row" }, d.day), h("td", null, v === null ? t.usage.notRecorded : num(v)));
+    })),
+  );
+  card.append(svg, h("details", null, h("summary", null, t.usage.table), h("div", { class: "table-wrap" }, numbers)));
+  return card;
+}

@@ -46,12 +46,94 @@ export type FaceField =
   | "learned_templates";
 
 // The daily counts of an app's usage (usage.ts charts them).
-export type UsageKey = "calls" | "succeeded" | "refused" | "widget_sessions" | "widget_frames";
+export type UsageKey = "calls" | "succeeded" | "refused" | "pad_attacks" | "widget_sessions" | "widget_frames";
+
+// The kinds of caller the audit log names (service.Caller).
+export type ActorKind = "admin" | "console" | "key" | "public" | "system";
+export const actorKinds: ActorKind[] = ["admin", "console", "key", "public", "system"];
+
+// The audit log's actions (docs/audit.md). An action not listed here is
+// shown by its code.
+export type AuditAction =
+  | "app.create"
+  | "app.edit"
+  | "app.settings"
+  | "app.plan"
+  | "app.delete"
+  | "account.register"
+  | "key.create"
+  | "key.revoke"
+  | "admin_token.create"
+  | "face.enroll"
+  | "face.reenroll"
+  | "face.delete"
+  | "face.payload"
+  | "face.pin"
+  | "face.learn"
+  | "subject.export"
+  | "subject.erase"
+  | "webhook.create"
+  | "webhook.update"
+  | "webhook.delete"
+  | "webhook.redeliver"
+  | "audit.prune"
+  | "console.sign_in"
+  | "console.sign_in_refused"
+  | "console.sign_out";
+export const auditActions: AuditAction[] = [
+  "app.create",
+  "app.edit",
+  "app.settings",
+  "app.plan",
+  "app.delete",
+  "account.register",
+  "key.create",
+  "key.revoke",
+  "admin_token.create",
+  "face.enroll",
+  "face.reenroll",
+  "face.delete",
+  "face.payload",
+  "face.pin",
+  "face.learn",
+  "subject.export",
+  "subject.erase",
+  "webhook.create",
+  "webhook.update",
+  "webhook.delete",
+  "webhook.redeliver",
+  "audit.prune",
+  "console.sign_in",
+  "console.sign_in_refused",
+  "console.sign_out",
+];
+
+// The events a webhook can take (service.EventTypes, docs/webhooks.md).
+export type EventType =
+  | "face.enrolled"
+  | "face.deleted"
+  | "face.payload_updated"
+  | "authentication.succeeded"
+  | "authentication.failed"
+  | "liveness.attack"
+  | "app.settings_changed";
+export const eventTypes: EventType[] = [
+  "face.enrolled",
+  "face.deleted",
+  "face.payload_updated",
+  "authentication.succeeded",
+  "authentication.failed",
+  "liveness.attack",
+  "app.settings_changed",
+];
+
+// What came of a delivery attempt (store.Outcome…).
+export type Outcome = "delivered" | "retrying" | "given_up" | "failed";
 
 export interface Strings {
   langName: string;
   brand: string;
-  nav: { apps: string; keys: string; faces: string; usage: string };
+  nav: { apps: string; keys: string; faces: string; usage: string; webhooks: string; audit: string };
   navLabel: string;
   skip: string;
   language: string;
@@ -155,10 +237,96 @@ export interface Strings {
     lastDays: (n: number) => string;
     counts: Record<UsageKey, string>;
     faces: string;
-    charts: { calls: string; sessions: string; frames: string };
+    charts: { calls: string; endpoints: string; refusals: string; pad: string; sessions: string; frames: string; gallery: string };
     day: string;
+    endpoint: string;
+    code: string;
     table: string;
+    nothing: string;
+    notRecorded: string;
+    notRecordedYet: string;
     chartSummary: (title: string, total: string, from: string, to: string) => string;
+    barsSummary: (title: string, total: string, rows: number) => string;
+    lineSummary: (title: string, last: string, from: string, to: string) => string;
+  };
+  audit: {
+    title: string;
+    text: string;
+    filters: string;
+    allApps: string;
+    action: string;
+    allActions: string;
+    actor: string;
+    allActors: string;
+    from: string;
+    to: string;
+    daysHelp: string;
+    apply: string;
+    reset: string;
+    colTime: string;
+    colActor: string;
+    colAddress: string;
+    colAction: string;
+    colApp: string;
+    colTarget: string;
+    colDetail: string;
+    empty: string;
+    prev: string;
+    next: string;
+    actors: Record<ActorKind, string>;
+    actions: Record<AuditAction, string>;
+    changed: string;
+  };
+  webhooks: {
+    title: string;
+    text: string;
+    create: string;
+    url: string;
+    urlHelp: string;
+    events: string;
+    eventsHelp: string;
+    enabled: string;
+    enabledHelp: string;
+    submit: string;
+    secret: string;
+    colURL: string;
+    colEvents: string;
+    colState: string;
+    colCreated: string;
+    allEvents: string;
+    on: string;
+    off: string;
+    failing: (n: number, when: string) => string;
+    enable: string;
+    disable: string;
+    enabledDone: string;
+    disabledDone: string;
+    edit: string;
+    editTitle: string;
+    saved: string;
+    deleteHook: string;
+    deleteConfirm: string;
+    deleted: string;
+    none: string;
+    deliveries: string;
+    deliveriesTitle: (url: string) => string;
+    colTime: string;
+    colEvent: string;
+    colAttempt: string;
+    colResult: string;
+    colOutcome: string;
+    manual: string;
+    status: (n: number) => string;
+    ms: (n: number) => string;
+    outcomes: Record<Outcome, string>;
+    redeliver: string;
+    redelivered: string;
+    redeliverFailed: string;
+    noDeliveries: string;
+    newer: string;
+    older: string;
+    close: string;
+    eventNames: Record<EventType, string>;
   };
   confirm: string;
 }
@@ -166,7 +334,7 @@ export interface Strings {
 const en: Strings = {
   langName: "English",
   brand: "Visage console",
-  nav: { apps: "Apps", keys: "Keys", faces: "Faces", usage: "Usage" },
+  nav: { apps: "Apps", keys: "Keys", faces: "Faces", usage: "Usage", webhooks: "Webhooks", audit: "Audit log" },
   navLabel: "Console sections",
   skip: "Skip to the content",
   language: "Language",
@@ -300,14 +468,143 @@ const en: Strings = {
       calls: "API calls",
       succeeded: "Succeeded",
       refused: "Refused",
+      pad_attacks: "Presentation attacks",
       widget_sessions: "Widget sessions",
       widget_frames: "Frames analysed",
     },
     faces: "Faces enrolled",
-    charts: { calls: "API calls per day", sessions: "Widget sessions per day", frames: "Frames analysed per day" },
+    charts: {
+      calls: "API calls per day",
+      endpoints: "API calls per endpoint",
+      refusals: "Refusals by error code",
+      pad: "Presentation attacks refused per day",
+      sessions: "Widget sessions per day",
+      frames: "Frames analysed per day",
+      gallery: "Faces enrolled over time",
+    },
     day: "Day",
+    endpoint: "Endpoint",
+    code: "Error code",
     table: "Show the numbers",
+    nothing: "Nothing in this period.",
+    notRecorded: "not recorded",
+    notRecordedYet: "Not recorded yet: the server records it every hour.",
     chartSummary: (t, n, f, to) => `${t}: ${n} in all from ${f} to ${to}`,
+    barsSummary: (t, n, rows) => `${t}: ${n} in all, over ${rows} rows`,
+    lineSummary: (t, last, f, to) => `${t} from ${f} to ${to}; last: ${last}`,
+  },
+  audit: {
+    title: "Audit log",
+    text: "Every change to this server's data, who made it and from where, and every console sign-in; oldest first. Never a secret, a template or a photo.",
+    filters: "Filters",
+    allApps: "All applications",
+    action: "Action",
+    allActions: "All actions",
+    actor: "Made by",
+    allActors: "Anyone",
+    from: "From",
+    to: "To",
+    daysHelp: "Days are UTC; both are included.",
+    apply: "Show",
+    reset: "Clear the filters",
+    colTime: "Time",
+    colActor: "Made by",
+    colAddress: "Address",
+    colAction: "Action",
+    colApp: "Application",
+    colTarget: "Target",
+    colDetail: "Detail",
+    empty: "No entry matches.",
+    prev: "Previous page",
+    next: "Next page",
+    actors: { admin: "Admin token", console: "Console", key: "App key", public: "Web page", system: "Server" },
+    actions: {
+      "app.create": "Application created",
+      "app.edit": "Name or plan changed",
+      "app.settings": "Rules changed",
+      "app.plan": "Plan changed",
+      "app.delete": "Application deleted",
+      "account.register": "Account registered",
+      "key.create": "Key created",
+      "key.revoke": "Key revoked",
+      "admin_token.create": "Admin token created",
+      "face.enroll": "Face enrolled",
+      "face.reenroll": "Face enrolled again",
+      "face.delete": "Face deleted",
+      "face.payload": "Payload changed",
+      "face.pin": "PIN changed",
+      "face.learn": "Template learned",
+      "subject.export": "Person's data exported",
+      "subject.erase": "Person erased",
+      "webhook.create": "Webhook created",
+      "webhook.update": "Webhook changed",
+      "webhook.delete": "Webhook deleted",
+      "webhook.redeliver": "Event sent again",
+      "audit.prune": "Audit log pruned",
+      "console.sign_in": "Console sign-in",
+      "console.sign_in_refused": "Console sign-in refused",
+      "console.sign_out": "Console sign-out",
+    },
+    changed: "changed",
+  },
+  webhooks: {
+    title: "Webhooks",
+    text: "Visage POSTs this application's events to these URLs as they happen, signed with each webhook's secret (Standard Webhooks).",
+    create: "Add a webhook",
+    url: "URL",
+    urlHelp: "http:// or https://, without a user name or password.",
+    events: "Events",
+    eventsHelp: "None ticked: every event.",
+    enabled: "Enabled",
+    enabledHelp: "A disabled webhook receives nothing, and does not queue.",
+    submit: "Add",
+    secret: "Signing secret: copy it now, it is not shown again.",
+    colURL: "URL",
+    colEvents: "Events",
+    colState: "State",
+    colCreated: "Created",
+    allEvents: "All events",
+    on: "Enabled",
+    off: "Disabled",
+    failing: (n, w) => `${n} failed attempts; next ${w}`,
+    enable: "Enable",
+    disable: "Disable",
+    enabledDone: "Webhook enabled.",
+    disabledDone: "Webhook disabled.",
+    edit: "Edit",
+    editTitle: "Edit the webhook",
+    saved: "Webhook saved.",
+    deleteHook: "Delete",
+    deleteConfirm: "Delete this webhook and its delivery log?",
+    deleted: "Webhook deleted.",
+    none: "This application has no webhooks.",
+    deliveries: "Deliveries",
+    deliveriesTitle: (u) => `Deliveries to ${u}`,
+    colTime: "Time",
+    colEvent: "Event",
+    colAttempt: "Attempt",
+    colResult: "Answer",
+    colOutcome: "Outcome",
+    manual: "sent again",
+    status: (n) => `HTTP ${n}`,
+    ms: (n) => `${n} ms`,
+    outcomes: { delivered: "Delivered", retrying: "Will retry", given_up: "Given up", failed: "Failed" },
+    redeliver: "Send again",
+    redelivered: "Event sent again: the receiver took it.",
+    redeliverFailed: "Event sent again: the receiver did not take it.",
+    noDeliveries: "Nothing delivered yet.",
+    newer: "Newer",
+    older: "Older",
+    close: "Close",
+    eventNames: {
+      "face.enrolled": "A face is enrolled",
+      "face.deleted": "A face is deleted",
+      "face.payload_updated": "A face's payload changes",
+      "authentication.succeeded": "A login succeeds",
+      "authentication.failed": "A login fails",
+      "liveness.attack": "An attack is refused",
+      "app.settings_changed": "The rules change",
+    },
   },
   confirm: "Confirm",
 };
@@ -315,7 +612,7 @@ const en: Strings = {
 const es: Strings = {
   langName: "Español",
   brand: "Consola de Visage",
-  nav: { apps: "Aplicaciones", keys: "Claves", faces: "Rostros", usage: "Uso" },
+  nav: { apps: "Aplicaciones", keys: "Claves", faces: "Rostros", usage: "Uso", webhooks: "Webhooks", audit: "Auditoría" },
   navLabel: "Secciones de la consola",
   skip: "Ir al contenido",
   language: "Idioma",
@@ -449,14 +746,143 @@ const es: Strings = {
       calls: "Llamadas a la API",
       succeeded: "Correctas",
       refused: "Rechazadas",
+      pad_attacks: "Ataques de presentación",
       widget_sessions: "Sesiones del widget",
       widget_frames: "Imágenes analizadas",
     },
     faces: "Rostros registrados",
-    charts: { calls: "Llamadas a la API por día", sessions: "Sesiones del widget por día", frames: "Imágenes analizadas por día" },
+    charts: {
+      calls: "Llamadas a la API por día",
+      endpoints: "Llamadas a la API por endpoint",
+      refusals: "Rechazos por código de error",
+      pad: "Ataques de presentación rechazados por día",
+      sessions: "Sesiones del widget por día",
+      frames: "Imágenes analizadas por día",
+      gallery: "Rostros registrados a lo largo del tiempo",
+    },
     day: "Día",
+    endpoint: "Endpoint",
+    code: "Código de error",
     table: "Ver las cifras",
+    nothing: "Nada en este periodo.",
+    notRecorded: "no registrado",
+    notRecordedYet: "Aún no registrado: el servidor lo registra cada hora.",
     chartSummary: (t, n, f, to) => `${t}: ${n} en total del ${f} al ${to}`,
+    barsSummary: (t, n, rows) => `${t}: ${n} en total, en ${rows} filas`,
+    lineSummary: (t, last, f, to) => `${t} del ${f} al ${to}; último: ${last}`,
+  },
+  audit: {
+    title: "Registro de auditoría",
+    text: "Cada cambio en los datos de este servidor, quién lo hizo y desde dónde, y cada inicio de sesión en la consola; los más antiguos primero. Nunca un secreto, una plantilla ni una foto.",
+    filters: "Filtros",
+    allApps: "Todas las aplicaciones",
+    action: "Acción",
+    allActions: "Todas las acciones",
+    actor: "Hecho por",
+    allActors: "Cualquiera",
+    from: "Desde",
+    to: "Hasta",
+    daysHelp: "Días en UTC; ambos incluidos.",
+    apply: "Mostrar",
+    reset: "Quitar los filtros",
+    colTime: "Hora",
+    colActor: "Hecho por",
+    colAddress: "Dirección",
+    colAction: "Acción",
+    colApp: "Aplicación",
+    colTarget: "Objeto",
+    colDetail: "Detalle",
+    empty: "Ninguna entrada coincide.",
+    prev: "Página anterior",
+    next: "Página siguiente",
+    actors: { admin: "Token de administración", console: "Consola", key: "Clave de la aplicación", public: "Página web", system: "Servidor" },
+    actions: {
+      "app.create": "Aplicación creada",
+      "app.edit": "Nombre o plan cambiado",
+      "app.settings": "Reglas cambiadas",
+      "app.plan": "Plan cambiado",
+      "app.delete": "Aplicación eliminada",
+      "account.register": "Cuenta registrada",
+      "key.create": "Clave creada",
+      "key.revoke": "Clave revocada",
+      "admin_token.create": "Token de administración creado",
+      "face.enroll": "Rostro registrado",
+      "face.reenroll": "Rostro registrado de nuevo",
+      "face.delete": "Rostro eliminado",
+      "face.payload": "Datos cambiados",
+      "face.pin": "PIN cambiado",
+      "face.learn": "Plantilla aprendida",
+      "subject.export": "Datos de una persona exportados",
+      "subject.erase": "Persona borrada",
+      "webhook.create": "Webhook creado",
+      "webhook.update": "Webhook cambiado",
+      "webhook.delete": "Webhook eliminado",
+      "webhook.redeliver": "Evento reenviado",
+      "audit.prune": "Registro de auditoría depurado",
+      "console.sign_in": "Inicio de sesión en la consola",
+      "console.sign_in_refused": "Inicio de sesión rechazado",
+      "console.sign_out": "Cierre de sesión de la consola",
+    },
+    changed: "cambiado",
+  },
+  webhooks: {
+    title: "Webhooks",
+    text: "Visage envía por POST los eventos de esta aplicación a estas URL en cuanto ocurren, firmados con el secreto de cada webhook (Standard Webhooks).",
+    create: "Añadir un webhook",
+    url: "URL",
+    urlHelp: "http:// o https://, sin usuario ni contraseña.",
+    events: "Eventos",
+    eventsHelp: "Ninguno marcado: todos los eventos.",
+    enabled: "Activado",
+    enabledHelp: "Un webhook desactivado no recibe nada, ni acumula.",
+    submit: "Añadir",
+    secret: "Secreto de firma: cópialo ahora, no se vuelve a mostrar.",
+    colURL: "URL",
+    colEvents: "Eventos",
+    colState: "Estado",
+    colCreated: "Creado",
+    allEvents: "Todos los eventos",
+    on: "Activado",
+    off: "Desactivado",
+    failing: (n, w) => `${n} intentos fallidos; siguiente ${w}`,
+    enable: "Activar",
+    disable: "Desactivar",
+    enabledDone: "Webhook activado.",
+    disabledDone: "Webhook desactivado.",
+    edit: "Editar",
+    editTitle: "Editar el webhook",
+    saved: "Webhook guardado.",
+    deleteHook: "Eliminar",
+    deleteConfirm: "¿Eliminar este webhook y su registro de entregas?",
+    deleted: "Webhook eliminado.",
+    none: "Esta aplicación no tiene webhooks.",
+    deliveries: "Entregas",
+    deliveriesTitle: (u) => `Entregas a ${u}`,
+    colTime: "Hora",
+    colEvent: "Evento",
+    colAttempt: "Intento",
+    colResult: "Respuesta",
+    colOutcome: "Resultado",
+    manual: "reenviado",
+    status: (n) => `HTTP ${n}`,
+    ms: (n) => `${n} ms`,
+    outcomes: { delivered: "Entregado", retrying: "Se reintentará", given_up: "Abandonado", failed: "Fallido" },
+    redeliver: "Reenviar",
+    redelivered: "Evento reenviado: el receptor lo aceptó.",
+    redeliverFailed: "Evento reenviado: el receptor no lo aceptó.",
+    noDeliveries: "Todavía no se ha entregado nada.",
+    newer: "Más recientes",
+    older: "Más antiguas",
+    close: "Cerrar",
+    eventNames: {
+      "face.enrolled": "Se registra un rostro",
+      "face.deleted": "Se elimina un rostro",
+      "face.payload_updated": "Cambian los datos de un rostro",
+      "authentication.succeeded": "Un inicio de sesión tiene éxito",
+      "authentication.failed": "Un inicio de sesión falla",
+      "liveness.attack": "Se rechaza un ataque",
+      "app.settings_changed": "Cambian las reglas",
+    },
   },
   confirm: "Confirmar",
 };
@@ -464,7 +890,7 @@ const es: Strings = {
 const fr: Strings = {
   langName: "Français",
   brand: "Console Visage",
-  nav: { apps: "Applications", keys: "Clés", faces: "Visages", usage: "Utilisation" },
+  nav: { apps: "Applications", keys: "Clés", faces: "Visages", usage: "Utilisation", webhooks: "Webhooks", audit: "Journal d’audit" },
   navLabel: "Sections de la console",
   skip: "Aller au contenu",
   language: "Langue",
@@ -598,14 +1024,143 @@ const fr: Strings = {
       calls: "Appels à l’API",
       succeeded: "Réussis",
       refused: "Refusés",
+      pad_attacks: "Attaques par présentation",
       widget_sessions: "Sessions du widget",
       widget_frames: "Images analysées",
     },
     faces: "Visages inscrits",
-    charts: { calls: "Appels à l’API par jour", sessions: "Sessions du widget par jour", frames: "Images analysées par jour" },
+    charts: {
+      calls: "Appels à l’API par jour",
+      endpoints: "Appels à l’API par point d’accès",
+      refusals: "Refus par code d’erreur",
+      pad: "Attaques par présentation refusées par jour",
+      sessions: "Sessions du widget par jour",
+      frames: "Images analysées par jour",
+      gallery: "Visages inscrits au fil du temps",
+    },
     day: "Jour",
+    endpoint: "Point d’accès",
+    code: "Code d’erreur",
     table: "Voir les chiffres",
+    nothing: "Rien sur cette période.",
+    notRecorded: "non enregistré",
+    notRecordedYet: "Pas encore enregistré : le serveur l’enregistre toutes les heures.",
     chartSummary: (t, n, f, to) => `${t} : ${n} au total du ${f} au ${to}`,
+    barsSummary: (t, n, rows) => `${t} : ${n} au total, sur ${rows} lignes`,
+    lineSummary: (t, last, f, to) => `${t} du ${f} au ${to} ; dernier : ${last}`,
+  },
+  audit: {
+    title: "Journal d’audit",
+    text: "Chaque modification des données de ce serveur, qui l’a faite et d’où, et chaque connexion à la console ; les plus anciennes d’abord. Jamais un secret, un modèle ni une photo.",
+    filters: "Filtres",
+    allApps: "Toutes les applications",
+    action: "Action",
+    allActions: "Toutes les actions",
+    actor: "Fait par",
+    allActors: "Tous",
+    from: "Du",
+    to: "Au",
+    daysHelp: "Jours en UTC, inclus tous les deux.",
+    apply: "Afficher",
+    reset: "Effacer les filtres",
+    colTime: "Heure",
+    colActor: "Fait par",
+    colAddress: "Adresse",
+    colAction: "Action",
+    colApp: "Application",
+    colTarget: "Objet",
+    colDetail: "Détail",
+    empty: "Aucune entrée ne correspond.",
+    prev: "Page précédente",
+    next: "Page suivante",
+    actors: { admin: "Jeton d’administration", console: "Console", key: "Clé d’application", public: "Page web", system: "Serveur" },
+    actions: {
+      "app.create": "Application créée",
+      "app.edit": "Nom ou formule modifiés",
+      "app.settings": "Règles modifiées",
+      "app.plan": "Formule modifiée",
+      "app.delete": "Application supprimée",
+      "account.register": "Compte créé",
+      "key.create": "Clé créée",
+      "key.revoke": "Clé révoquée",
+      "admin_token.create": "Jeton d’administration créé",
+      "face.enroll": "Visage inscrit",
+      "face.reenroll": "Visage réinscrit",
+      "face.delete": "Visage supprimé",
+      "face.payload": "Données modifiées",
+      "face.pin": "Code PIN modifié",
+      "face.learn": "Modèle appris",
+      "subject.export": "Données d’une personne exportées",
+      "subject.erase": "Personne effacée",
+      "webhook.create": "Webhook créé",
+      "webhook.update": "Webhook modifié",
+      "webhook.delete": "Webhook supprimé",
+      "webhook.redeliver": "Événement renvoyé",
+      "audit.prune": "Journal d’audit purgé",
+      "console.sign_in": "Connexion à la console",
+      "console.sign_in_refused": "Connexion à la console refusée",
+      "console.sign_out": "Déconnexion de la console",
+    },
+    changed: "modifié",
+  },
+  webhooks: {
+    title: "Webhooks",
+    text: "Visage envoie par POST les événements de cette application à ces URL dès qu’ils se produisent, signés avec le secret de chaque webhook (Standard Webhooks).",
+    create: "Ajouter un webhook",
+    url: "URL",
+    urlHelp: "http:// ou https://, sans nom d’utilisateur ni mot de passe.",
+    events: "Événements",
+    eventsHelp: "Aucun coché : tous les événements.",
+    enabled: "Activé",
+    enabledHelp: "Un webhook désactivé ne reçoit rien et n’accumule rien.",
+    submit: "Ajouter",
+    secret: "Secret de signature : copiez-le maintenant, il ne sera plus affiché.",
+    colURL: "URL",
+    colEvents: "Événements",
+    colState: "État",
+    colCreated: "Créé",
+    allEvents: "Tous les événements",
+    on: "Activé",
+    off: "Désactivé",
+    failing: (n, w) => `${n} tentatives échouées ; prochaine ${w}`,
+    enable: "Activer",
+    disable: "Désactiver",
+    enabledDone: "Webhook activé.",
+    disabledDone: "Webhook désactivé.",
+    edit: "Modifier",
+    editTitle: "Modifier le webhook",
+    saved: "Webhook enregistré.",
+    deleteHook: "Supprimer",
+    deleteConfirm: "Supprimer ce webhook et son journal de livraisons ?",
+    deleted: "Webhook supprimé.",
+    none: "Cette application n’a aucun webhook.",
+    deliveries: "Livraisons",
+    deliveriesTitle: (u) => `Livraisons à ${u}`,
+    colTime: "Heure",
+    colEvent: "Événement",
+    colAttempt: "Tentative",
+    colResult: "Réponse",
+    colOutcome: "Résultat",
+    manual: "renvoyé",
+    status: (n) => `HTTP ${n}`,
+    ms: (n) => `${n} ms`,
+    outcomes: { delivered: "Livré", retrying: "Sera réessayé", given_up: "Abandonné", failed: "Échoué" },
+    redeliver: "Renvoyer",
+    redelivered: "Événement renvoyé : le destinataire l’a accepté.",
+    redeliverFailed: "Événement renvoyé : le destinataire ne l’a pas accepté.",
+    noDeliveries: "Rien n’a encore été livré.",
+    newer: "Plus récentes",
+    older: "Plus anciennes",
+    close: "Fermer",
+    eventNames: {
+      "face.enrolled": "Un visage est inscrit",
+      "face.deleted": "Un visage est supprimé",
+      "face.payload_updated": "Les données d’un visage changent",
+      "authentication.succeeded": "Une connexion réussit",
+      "authentication.failed": "Une connexion échoue",
+      "liveness.attack": "Une attaque est refusée",
+      "app.settings_changed": "Les règles changent",
+    },
   },
   confirm: "Confirmer",
 };
@@ -613,7 +1168,7 @@ const fr: Strings = {
 const ar: Strings = {
   langName: "العربية",
   brand: "وحدة تحكم Visage",
-  nav: { apps: "التطبيقات", keys: "المفاتيح", faces: "الوجوه", usage: "الاستخدام" },
+  nav: { apps: "التطبيقات", keys: "المفاتيح", faces: "الوجوه", usage: "الاستخدام", webhooks: "خطافات الويب", audit: "سجل التدقيق" },
   navLabel: "أقسام وحدة التحكم",
   skip: "الانتقال إلى المحتوى",
   language: "اللغة",
@@ -747,14 +1302,143 @@ const ar: Strings = {
       calls: "استدعاءات الواجهة البرمجية",
       succeeded: "الناجحة",
       refused: "المرفوضة",
+      pad_attacks: "هجمات العرض",
       widget_sessions: "جلسات الأداة",
       widget_frames: "الإطارات المحلَّلة",
     },
     faces: "الوجوه المسجلة",
-    charts: { calls: "استدعاءات الواجهة البرمجية يوميًا", sessions: "جلسات الأداة يوميًا", frames: "الإطارات المحلَّلة يوميًا" },
+    charts: {
+      calls: "استدعاءات الواجهة البرمجية يوميًا",
+      endpoints: "استدعاءات الواجهة البرمجية لكل نقطة وصول",
+      refusals: "الرفض حسب رمز الخطأ",
+      pad: "هجمات العرض المرفوضة يوميًا",
+      sessions: "جلسات الأداة يوميًا",
+      frames: "الإطارات المحلَّلة يوميًا",
+      gallery: "الوجوه المسجلة عبر الزمن",
+    },
     day: "اليوم",
+    endpoint: "نقطة الوصول",
+    code: "رمز الخطأ",
     table: "عرض الأرقام",
+    nothing: "لا شيء في هذه الفترة.",
+    notRecorded: "غير مسجّل",
+    notRecordedYet: "لم يُسجَّل بعد: يسجّله الخادم كل ساعة.",
     chartSummary: (t, n, f, to) => `${t}: ${n} إجمالًا من ${f} إلى ${to}`,
+    barsSummary: (t, n, rows) => `${t}: ${n} إجمالًا، في ${rows} صفوف`,
+    lineSummary: (t, last, f, to) => `${t} من ${f} إلى ${to}؛ الأخير: ${last}`,
+  },
+  audit: {
+    title: "سجل التدقيق",
+    text: "كل تغيير في بيانات هذا الخادم، ومن أجراه ومن أين، وكل تسجيل دخول إلى وحدة التحكم؛ الأقدم أولًا. لا أسرار ولا قوالب ولا صور أبدًا.",
+    filters: "عوامل التصفية",
+    allApps: "كل التطبيقات",
+    action: "الإجراء",
+    allActions: "كل الإجراءات",
+    actor: "المنفِّذ",
+    allActors: "الجميع",
+    from: "من",
+    to: "إلى",
+    daysHelp: "الأيام بتوقيت UTC، ويشمل الحدّان.",
+    apply: "عرض",
+    reset: "مسح عوامل التصفية",
+    colTime: "الوقت",
+    colActor: "المنفِّذ",
+    colAddress: "العنوان",
+    colAction: "الإجراء",
+    colApp: "التطبيق",
+    colTarget: "الهدف",
+    colDetail: "التفاصيل",
+    empty: "لا يوجد إدخال مطابق.",
+    prev: "الصفحة السابقة",
+    next: "الصفحة التالية",
+    actors: { admin: "رمز الإدارة", console: "وحدة التحكم", key: "مفتاح التطبيق", public: "صفحة ويب", system: "الخادم" },
+    actions: {
+      "app.create": "إنشاء تطبيق",
+      "app.edit": "تغيير الاسم أو الخطة",
+      "app.settings": "تغيير القواعد",
+      "app.plan": "تغيير الخطة",
+      "app.delete": "حذف تطبيق",
+      "account.register": "تسجيل حساب",
+      "key.create": "إنشاء مفتاح",
+      "key.revoke": "إلغاء مفتاح",
+      "admin_token.create": "إنشاء رمز إدارة",
+      "face.enroll": "تسجيل وجه",
+      "face.reenroll": "إعادة تسجيل وجه",
+      "face.delete": "حذف وجه",
+      "face.payload": "تغيير البيانات المرفقة",
+      "face.pin": "تغيير رمز PIN",
+      "face.learn": "تعلّم قالب",
+      "subject.export": "تصدير بيانات شخص",
+      "subject.erase": "محو شخص",
+      "webhook.create": "إنشاء خطاف ويب",
+      "webhook.update": "تغيير خطاف ويب",
+      "webhook.delete": "حذف خطاف ويب",
+      "webhook.redeliver": "إعادة إرسال حدث",
+      "audit.prune": "تقليم سجل التدقيق",
+      "console.sign_in": "تسجيل الدخول إلى وحدة التحكم",
+      "console.sign_in_refused": "رفض تسجيل الدخول إلى وحدة التحكم",
+      "console.sign_out": "تسجيل الخروج من وحدة التحكم",
+    },
+    changed: "تغيّر",
+  },
+  webhooks: {
+    title: "خطافات الويب",
+    text: "يرسل Visage أحداث هذا التطبيق بطلبات POST إلى هذه العناوين فور وقوعها، موقّعة بسرّ كل خطاف (Standard Webhooks).",
+    create: "إضافة خطاف ويب",
+    url: "العنوان (URL)",
+    urlHelp: "‏http:// أو https://، بلا اسم مستخدم ولا كلمة مرور.",
+    events: "الأحداث",
+    eventsHelp: "إن لم يُحدَّد شيء: كل الأحداث.",
+    enabled: "مفعَّل",
+    enabledHelp: "الخطاف المعطَّل لا يتلقى شيئًا ولا يُراكم شيئًا.",
+    submit: "إضافة",
+    secret: "سرّ التوقيع: انسخه الآن، فلن يُعرض مرة أخرى.",
+    colURL: "العنوان",
+    colEvents: "الأحداث",
+    colState: "الحالة",
+    colCreated: "تاريخ الإنشاء",
+    allEvents: "كل الأحداث",
+    on: "مفعَّل",
+    off: "معطَّل",
+    failing: (n, w) => `${n} محاولات فاشلة؛ التالية ${w}`,
+    enable: "تفعيل",
+    disable: "تعطيل",
+    enabledDone: "تم تفعيل الخطاف.",
+    disabledDone: "تم تعطيل الخطاف.",
+    edit: "تعديل",
+    editTitle: "تعديل الخطاف",
+    saved: "تم حفظ الخطاف.",
+    deleteHook: "حذف",
+    deleteConfirm: "حذف هذا الخطاف وسجل تسليماته؟",
+    deleted: "تم حذف الخطاف.",
+    none: "لا خطافات ويب لهذا التطبيق.",
+    deliveries: "التسليمات",
+    deliveriesTitle: (u) => `التسليمات إلى ${u}`,
+    colTime: "الوقت",
+    colEvent: "الحدث",
+    colAttempt: "المحاولة",
+    colResult: "الرد",
+    colOutcome: "النتيجة",
+    manual: "أُعيد إرساله",
+    status: (n) => `HTTP ${n}`,
+    ms: (n) => `${n} مللي ثانية`,
+    outcomes: { delivered: "سُلِّم", retrying: "ستُعاد المحاولة", given_up: "تُخلّي عنه", failed: "فشل" },
+    redeliver: "إعادة الإرسال",
+    redelivered: "أُعيد إرسال الحدث: قبله المتلقي.",
+    redeliverFailed: "أُعيد إرسال الحدث: لم يقبله المتلقي.",
+    noDeliveries: "لم يُسلَّم شيء بعد.",
+    newer: "الأحدث",
+    older: "الأقدم",
+    close: "إغلاق",
+    eventNames: {
+      "face.enrolled": "تسجيل وجه",
+      "face.deleted": "حذف وجه",
+      "face.payload_updated": "تغيّر بيانات وجه",
+      "authentication.succeeded": "نجاح تسجيل دخول",
+      "authentication.failed": "فشل تسجيل دخول",
+      "liveness.attack": "رفض هجوم",
+      "app.settings_changed": "تغيّر القواعد",
+    },
   },
   confirm: "تأكيد",
 };

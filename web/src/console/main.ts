@@ -1,23 +1,29 @@
 // The operator console's page (package console serves it at /console):
-// sign-in, then four sections, each at its own address (#/apps,
-// #/keys/APP, #/faces/APP, #/usage/APP) so that the browser's back button
-// and bookmarks work. Plain DOM, no framework: see ../dom.ts.
+// sign-in, then six sections, each at its own address (#/apps,
+// #/keys/APP, #/faces/APP, #/usage/APP, #/webhooks/APP, #/audit or
+// #/audit/APP) so that the browser's back button and bookmarks work.
+// Plain DOM, no framework: see ../dom.ts.
 import { h } from "../dom";
 import { api, session, signIn, signOut, whenSignedOut, ApiError } from "./api";
 import type { App } from "./api";
 import { chooseLang, direction, languages, saveLang } from "./i18n";
 import type { Lang } from "./i18n";
 import { appPage, appsPage } from "./apps";
+import { auditPage } from "./audit";
 import { facesPage } from "./faces";
 import { keysPage } from "./keys";
 import { usagePage } from "./usage";
+import { webhooksPage } from "./webhooks";
 import { clearNotice, fail, field, heading, notify, select, setStatusLine, state } from "./ui";
 
 const root = document.getElementById("console") as HTMLElement;
 let signedIn = false;
 
-type Section = "apps" | "keys" | "faces" | "usage";
-const sections: Section[] = ["apps", "keys", "faces", "usage"];
+type Section = "apps" | "keys" | "faces" | "usage" | "webhooks" | "audit";
+const sections: Section[] = ["apps", "keys", "faces", "usage", "webhooks", "audit"];
+// The sections about one application, which show the last one shown
+// when the address names none.
+const scoped: Section[] = ["keys", "faces", "usage", "webhooks"];
 
 function setLang(lang: Lang): void {
   state.lang = lang;
@@ -140,7 +146,7 @@ async function route(): Promise<void> {
   if (id) state.current = id;
   for (const a of Array.from(document.querySelectorAll("nav a"))) {
     const s = a.getAttribute("data-section") as Section;
-    a.setAttribute("href", s === "apps" || !state.current ? "#/" + s : `#/${s}/${encodeURIComponent(state.current)}`);
+    a.setAttribute("href", !scoped.includes(s) || !state.current ? "#/" + s : `#/${s}/${encodeURIComponent(state.current)}`);
     if (s === section) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -158,12 +164,15 @@ async function route(): Promise<void> {
       await appPage(page, id);
     } else if (section === "apps") {
       await appsPage(page);
+    } else if (section === "audit") {
+      await auditPage(page, id);
     } else if (!id) {
       await pickApp(section, page);
     } else {
       if (section === "keys") await keysPage(page, id);
       if (section === "faces") await facesPage(page, id);
       if (section === "usage") await usagePage(page, id);
+      if (section === "webhooks") await webhooksPage(page, id);
     }
   } catch (e) {
     fail(e);

@@ -171,3 +171,39 @@ export function appPicker(section: string, apps: App[], id: string): HTMLElement
   });
   return h("div", { class: "field inline picker" }, h("label", { for: sel.id }, t.app), sel);
 }
+
+// A row of stackTable: its cells, and attributes of its own (data-*).
+export interface Row {
+  cells: Node[];
+  attrs?: Record<string, string>;
+}
+
+// stackTable is a table that, on a phone's screen, shows each row as a
+// card: every cell on a line of its own, named by its column (data-label,
+// console.css). Wide logs stay readable without scrolling sideways.
+export function stackTable(caption: string, heads: string[], rows: Row[]): HTMLElement {
+  const thead = h("thead", null, h("tr", null, ...heads.map((x) => h("th", { scope: "col" }, x))));
+  const tbody = h(
+    "tbody",
+    null,
+    ...rows.map((r) => h("tr", r.attrs || null, ...r.cells.map((c, i) => h("td", { "data-label": heads[i] || "" }, c)))),
+  );
+  return h("div", { class: "table-wrap stack", tabindex: "0", role: "region", "aria-label": caption }, h("table", null, h("caption", { class: "sr-only" }, caption), thead, tbody));
+}
+
+// time shows a moment in the operator's language and time zone, with its
+// UTC form in the markup and as a tooltip.
+export function when(iso: string): HTMLElement {
+  const d = new Date(iso);
+  const shown = isNaN(d.getTime()) ? iso : d.toLocaleString(state.lang, { dateStyle: "medium", timeStyle: "medium" } as Intl.DateTimeFormatOptions);
+  return h("time", { datetime: iso, title: iso }, shown);
+}
+
+// pager is the Previous / Next buttons of a list paged by cursors.
+export function pager(page: number, hasPrev: boolean, hasNext: boolean, prev: () => void, next: () => void, prevLabel: string, nextLabel: string): HTMLElement {
+  const nav = h("div", { class: "pager" });
+  if (hasPrev) nav.appendChild(button(prevLabel, prev, "btn", { "data-prev": true }));
+  nav.appendChild(h("span", null, state.t.faces.page(page)));
+  if (hasNext) nav.appendChild(button(nextLabel, next, "btn", { "data-next": true }));
+  return nav;
+}
