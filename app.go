@@ -77,6 +77,9 @@ type APIKey struct {
 	Hash      []byte
 	CreatedAt time.Time
 	RevokedAt *time.Time
+	// LastUsedAt is when the key last authenticated a request (zero:
+	// never), to the hour (store.Store.TouchKey).
+	LastUsedAt time.Time
 }
 
 // Face is an enrolled person of an app: one or more templates, and what

@@ -56,6 +56,9 @@ func keyJSON(k *visage.APIKey) map[string]any {
 	if k.RevokedAt != nil {
 		out["revoked_at"] = k.RevokedAt.Format(time.RFC3339)
 	}
+	if !k.LastUsedAt.IsZero() {
+		out["last_used_at"] = k.LastUsedAt.Format(time.RFC3339)
+	}
 	return out
 }
 

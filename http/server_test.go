@@ -400,6 +400,9 @@ func TestAdminAPI(t *testing.T) {
 	if st != 200 || len(keys) != 1 || strings.Contains(fmt.Sprint(body), key) {
 		t.Fatalf("keys: %d %v", st, body)
 	}
+	if keys[0].(map[string]any)["last_used_at"] == nil {
+		t.Errorf("the key was used, and its last use is not shown: %v", keys[0])
+	}
 	keyID := keys[0].(map[string]any)["id"].(string)
 	if st, body := s.call("DELETE", "/admin/apps/"+appID+"/keys/"+keyID, admin, nil); st != 200 {
 		t.Fatalf("revoke: %d %v", st, body)

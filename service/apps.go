@@ -190,6 +190,7 @@ func (s *Service) AppForKey(ctx context.Context, secret string) (*visage.App, er
 	for _, k := range keys {
 		if subtle.ConstantTimeCompare(k.Hash, h) == 1 && k.RevokedAt == nil {
 			SetCaller(ctx, "key", k.Prefix)
+			s.keyUsed(ctx, &k)
 			return s.store.App(ctx, k.AppID)
 		}
 	}

@@ -229,3 +229,16 @@ func (s *Service) used(ctx context.Context, appID string, f *visage.Face) {
 		s.log.Warn("a login's time was not recorded", "app", appID, "face", f.ID, "err", err)
 	}
 }
+
+// keyUsed records that k authenticated a request now, when its last use
+// is older than touchEvery; a failure to record it is logged, not the
+// request's.
+func (s *Service) keyUsed(ctx context.Context, k *visage.APIKey) {
+	now := s.now().UTC()
+	if now.Sub(k.LastUsedAt) < touchEvery {
+		return
+	}
+	if err := s.store.TouchKey(ctx, k.AppID, k.ID, now); err != nil && visage.ErrorCode(err) != visage.CodeNotFound {
+		s.log.Warn("a key's use was not recorded", "app", k.AppID, "key", k.Prefix, "err", err)
+	}
+}

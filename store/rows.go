@@ -88,17 +88,17 @@ func ScanApp(r Row) (*visage.App, error) {
 }
 
 // KeyColumns are an API key's columns, in ScanKey's order.
-const KeyColumns = "id, app_id, prefix, hash, created_at, revoked_at"
+const KeyColumns = "id, app_id, prefix, hash, created_at, revoked_at, last_used_at"
 
 // ScanKey scans KeyColumns.
 func ScanKey(r Row) (visage.APIKey, error) {
 	var k visage.APIKey
-	var created int64
+	var created, used int64
 	var revoked sql.NullInt64
-	if err := r.Scan(&k.ID, &k.AppID, &k.Prefix, &k.Hash, &created, &revoked); err != nil {
+	if err := r.Scan(&k.ID, &k.AppID, &k.Prefix, &k.Hash, &created, &revoked, &used); err != nil {
 		return k, err
 	}
-	k.CreatedAt = FromMicros(created)
+	k.CreatedAt, k.LastUsedAt = FromMicros(created), FromMicros(used)
 	if revoked.Valid {
 		t := FromMicros(revoked.Int64)
 		k.RevokedAt = &t

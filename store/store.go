@@ -50,6 +50,9 @@ type Store interface {
 	KeysByPrefix(ctx context.Context, prefix string) ([]visage.APIKey, error)
 	// Keys lists an app's keys, revoked ones included, oldest first.
 	Keys(ctx context.Context, appID string) ([]visage.APIKey, error)
+	// TouchKey records that the app's key authenticated a request at at
+	// (LastUsedAt).
+	TouchKey(ctx context.Context, appID, keyID string, at time.Time) error
 	// RevokeKey marks a key of the app revoked. Revoking a revoked key
 	// keeps the first revocation time and succeeds.
 	RevokeKey(ctx context.Context, appID, keyID string) error

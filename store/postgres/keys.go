@@ -18,8 +18,8 @@ func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
 
 func insertKey(ctx context.Context, db querier, k *visage.APIKey) error {
 	stamp(&k.CreatedAt)
-	_, err := db.Exec(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES ($1, $2, $3, $4, $5, $6)",
-		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), store.RevokedAt(k))
+	_, err := db.Exec(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), store.RevokedAt(k), micros(k.LastUsedAt))
 	switch {
 	case isNoApp(err):
 		return notFound("app", k.AppID)

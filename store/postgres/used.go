@@ -45,3 +45,12 @@ func (s *Store) EraseFace(ctx context.Context, appID, faceID string) (int64, err
 	})
 	return events, internal(err, "erase face %s of app %s", faceID, appID)
 }
+
+// TouchKey records that the app's key authenticated a request at at.
+func (s *Store) TouchKey(ctx context.Context, appID, keyID string, at time.Time) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE api_keys SET last_used_at = $1 WHERE app_id = $2 AND id = $3", micros(at), appID, keyID)
+		return affected(tag, err, "key", keyID)
+	})
+	return internal(err, "touch key %s of app %s", keyID, appID)
+}

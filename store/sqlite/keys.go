@@ -17,8 +17,8 @@ func (s *Store) CreateKey(ctx context.Context, k *visage.APIKey) error {
 
 func insertKey(ctx context.Context, db execer, k *visage.APIKey) error {
 	stamp(&k.CreatedAt)
-	_, err := db.ExecContext(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES (?, ?, ?, ?, ?, ?)",
-		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), store.RevokedAt(k))
+	_, err := db.ExecContext(ctx, "INSERT INTO api_keys ("+keyColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+		k.ID, k.AppID, k.Prefix, k.Hash, micros(k.CreatedAt), store.RevokedAt(k), micros(k.LastUsedAt))
 	switch {
 	case isNoApp(err):
 		return notFound("app", k.AppID)

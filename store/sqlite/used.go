@@ -55,3 +55,12 @@ func (s *Store) EraseFace(ctx context.Context, appID, faceID string) (int64, err
 	s.deleted(ctx)
 	return events, nil
 }
+
+// TouchKey records that the app's key authenticated a request at at.
+func (s *Store) TouchKey(ctx context.Context, appID, keyID string, at time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE api_keys SET last_used_at = ? WHERE app_id = ? AND id = ?", micros(at), appID, keyID)
+		return affected(res, err, "key", keyID)
+	})
+	return internal(err, "touch key %s of app %s", keyID, appID)
+}

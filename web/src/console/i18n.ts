@@ -200,7 +200,7 @@ export interface Strings {
     colStatus: string;
     active: string;
     revoked: (when: string) => string;
-    notRecorded: string;
+    never: string;
     revoke: string;
     revokeConfirm: string;
     revokedDone: string;
@@ -415,7 +415,7 @@ const en: Strings = {
     colStatus: "Status",
     active: "Active",
     revoked: (w) => `Revoked ${w}`,
-    notRecorded: "not recorded",
+    never: "never",
     revoke: "Revoke",
     revokeConfirm: "Revoke this key? Requests made with it are refused at once.",
     revokedDone: "Key revoked.",
@@ -693,7 +693,7 @@ const es: Strings = {
     colStatus: "Estado",
     active: "Activa",
     revoked: (w) => `Revocada ${w}`,
-    notRecorded: "no registrado",
+    never: "nunca",
     revoke: "Revocar",
     revokeConfirm: "¿Revocar esta clave? Las solicitudes hechas con ella se rechazan de inmediato.",
     revokedDone: "Clave revocada.",
@@ -971,7 +971,7 @@ const fr: Strings = {
     colStatus: "État",
     active: "Active",
     revoked: (w) => `Révoquée ${w}`,
-    notRecorded: "non enregistrée",
+    never: "jamais",
     revoke: "Révoquer",
     revokeConfirm: "Révoquer cette clé ? Les requêtes faites avec elle sont refusées aussitôt.",
     revokedDone: "Clé révoquée.",
@@ -1249,7 +1249,7 @@ const ar: Strings = {
     colStatus: "الحالة",
     active: "نشط",
     revoked: (w) => `أُلغي ${w}`,
-    notRecorded: "غير مسجّل",
+    never: "أبدًا",
     revoke: "إلغاء",
     revokeConfirm: "إلغاء هذا المفتاح؟ تُرفض الطلبات المرسلة به فورًا.",
     revokedDone: "تم إلغاء المفتاح.",

@@ -38,7 +38,7 @@ export async function keysPage(page: HTMLElement, id: string): Promise<void> {
             h("code", { "data-key-prefix": k.prefix }, k.prefix + "…"),
             document.createTextNode(date(k.created_at)),
             // Shown when the server records it.
-            document.createTextNode(k.last_used_at ? date(k.last_used_at) : t.keys.notRecorded),
+            document.createTextNode(k.last_used_at ? date(k.last_used_at) : t.keys.never),
             h("span", { class: k.revoked_at ? "badge bad" : "badge good", "data-key-status": k.revoked_at ? "revoked" : "active" },
               k.revoked_at ? t.keys.revoked(date(k.revoked_at)) : t.keys.active),
             actions,
