@@ -16,7 +16,7 @@ vet:
 test: setup vet
 	@bash scripts/browser.sh
 	$(GO) test ./...
-	@echo "widget screenshots: bin/screenshots/"
+	@echo "screenshots of the widget and the console: bin/screenshots/"
 
 run: build
 	./bin/visage serve --demo
