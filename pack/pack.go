@@ -145,6 +145,21 @@ func Builtin() []string {
 	return names
 }
 
+// Recognisers returns the names of the built-in packs that are one
+// recogniser each, not a fusion of others: what `visage bench packs`
+// compares and fuses.
+func Recognisers() []string {
+	var names []string
+	for _, name := range Builtin() {
+		manifest, err := builtin.ReadFile("builtin/" + name + "/pack.json")
+		var m struct{ Members []json.RawMessage }
+		if err == nil && json.Unmarshal(manifest, &m) == nil && len(m.Members) == 0 {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
 // Open returns the pack named by ref: a built-in pack's name, whose model
 // file is in modelDir, or the path of an operator's pack.json (or of the
 // folder holding it), whose model file sits beside it.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,5 +142,12 @@ func TestBadManifestsAreRefused(t *testing.T) {
 	}
 	if _, err := pack.Open("no-such-pack", ""); err == nil || !strings.Contains(err.Error(), pack.Default) {
 		t.Errorf("unknown pack: %v (should list the built-in ones)", err)
+	}
+}
+
+func TestRecognisers(t *testing.T) {
+	got := pack.Recognisers()
+	if fmt.Sprint(got) != "[dlib-resnet128 faceplugin-mfn512 mobilefacenet192]" {
+		t.Errorf("single built-in recognisers: %v", got)
 	}
 }

@@ -26,7 +26,7 @@ func benchPacks(args []string, out io.Writer) error {
 	var ef engineFlags
 	ef.register(fs)
 	data := fs.String("data", defaultDatasets(), "datasets folder holding lfw/ and cfp/ ($VISAGE_DATASETS)")
-	packs := fs.String("packs", strings.Join(pack.Builtin(), ","), "comma-separated packs to compare (names or pack.json paths)")
+	packs := fs.String("packs", strings.Join(pack.Recognisers(), ","), "comma-separated packs to compare and fuse (names or pack.json paths); default: the built-in single recognisers, whose fusions include the built-in fused packs")
 	protocols := fs.String("protocols", "lfw,cfp-ff,cfp-fp", "comma-separated protocols to score on; those whose dataset folder is absent are skipped")
 	flip := fs.Bool("flip", true, "also measure each pack with flip fusion")
 	fuse := fs.Bool("fuse", true, "also measure every two packs fused")
@@ -157,7 +157,7 @@ func measurePack(ctx context.Context, ef engineFlags, ref string, flip bool, set
 		return bench.Candidate{}, nil, err
 	}
 	p := eng.Pack()
-	c := bench.Candidate{Name: p.Name, Licence: p.Licence, Bytes: 4 * p.Output.Dim, On: map[string]*bench.VerificationReport{}}
+	c := bench.Candidate{Name: p.Name, Licence: p.Licence, Bytes: 4 * p.Dim(), On: map[string]*bench.VerificationReport{}}
 	if flip {
 		c.Name += " + flip"
 	}
