@@ -87,9 +87,33 @@ func TestSwitchingPacks(t *testing.T) {
 	}
 	srv.kill()
 
-	serve("back")
+	srv = serve("back")
 	if status, res = post("/v1/authenticate", probe); status != 200 || res["facial_id"] != first {
 		t.Errorf("back on the default pack: %d %v, want the first enrollment %v", status, res, first)
+	}
+	srv.kill()
+
+	// A data folder whose every face was enrolled with another pack keeps
+	// it when the server starts without --pack: an upgrade that changes
+	// the default does not ask everyone to enroll again.
+	data = filepath.Join(tmp, "other-data")
+	out, err = exec.Command(bin, "app", "create", "packs", "--data", data).CombinedOutput()
+	if err != nil {
+		t.Fatalf("app create: %v\n%s", err, out)
+	}
+	c.key = string(regexp.MustCompile(`private key (vsk_\S+)`).FindSubmatch(out)[1])
+	srv = serve("other-only", "--pack", other)
+	if status, res = post("/v1/enroll", enroll); status != 201 {
+		t.Fatalf("enroll with %s: %d %v", other, status, res)
+	}
+	third := res["facial_id"]
+	srv.kill()
+	serve("sticky")
+	if status, res = post("/v1/authenticate", probe); status != 200 || res["facial_id"] != third {
+		t.Errorf("without --pack on a folder of %s faces: %d %v, want %v", other, status, res, third)
+	}
+	if log := logTail(filepath.Join(tmp, "sticky.log")); !strings.Contains(log, "every enrolled face was made with") || !strings.Contains(log, other) {
+		t.Errorf("the log does not say which pack was chosen:\n%s", log)
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
 	"github.com/visagehq/visage/liveness"
+	"github.com/visagehq/visage/pack"
 	"github.com/visagehq/visage/replica"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store"
@@ -204,19 +205,10 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	metrics := vhttp.NewMetrics(gallery.Sizes)
-	ecfg := ef.config()
-	ecfg.Observe, ecfg.MaxQueueWait = metrics.ObserveTimings, edge.queueWait
-	eng, err := face.New(ecfg)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	if eng.Pack().Calibration == nil {
-		// Levels would mean nothing: refuse rather than guess thresholds.
-		return errors.New(eng.Pack().Uncalibrated)
-	}
 	// A store shared with other replicas has a change log, which the
 	// gallery follows; a server alone loads its gallery and keeps it.
+	// The gallery is loaded before the engine starts: which pack its
+	// faces were enrolled with can choose the engine's (enrolledPack).
 	var follower *replica.Follower
 	ready := st.Ping
 	if feed, ok := st.(store.Feed); ok {
@@ -228,6 +220,24 @@ func runServe(args []string, out io.Writer) error {
 		metrics.Replication(follower.Stats)
 	} else if err := service.LoadGallery(ctx, st, gallery, log); err != nil {
 		return fmt.Errorf("loading the gallery: %w", err)
+	}
+	ecfg := ef.config()
+	ecfg.Observe, ecfg.MaxQueueWait = metrics.ObserveTimings, edge.queueWait
+	if ecfg.Pack == "" && os.Getenv("VISAGE_PACK") == "" {
+		if name, faces := enrolledPack(gallery, ecfg.ModelDir); name != "" {
+			ecfg.Pack = name
+			log.Info("no --pack given: serving with the pack every enrolled face was made with, not the default of a new data folder (docs/packs.md)",
+				"pack", name, "faces", faces, "default", pack.Default)
+		}
+	}
+	eng, err := face.New(ecfg)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if eng.Pack().Calibration == nil {
+		// Levels would mean nothing: refuse rather than guess thresholds.
+		return errors.New(eng.Pack().Uncalibrated)
 	}
 	warnOtherPacks(gallery, eng.Model(), log)
 	scfg := service.Config{Store: st, Gallery: gallery, Engine: eng, Table: eng.Pack().Calibration, PINKey: pinKey(key), Logger: log, Plans: cfg.Plans,
@@ -437,6 +447,36 @@ func warnOtherPacks(g *index.Gallery, current string, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// enrolledPack is the built-in pack that every face in the gallery was
+// enrolled with, and how many faces there are, when that pack is not the
+// default: a server started without --pack then keeps recognising its
+// people across an upgrade that changes the default, which would
+// otherwise ask every one of them to enroll again. With faces of several
+// packs (a migration under way) or none, it returns "": the default, and
+// warnOtherPacks says what cannot be matched.
+func enrolledPack(g *index.Gallery, modelDir string) (string, int) {
+	models := map[string]int{}
+	for app := range g.Sizes() {
+		for model, n := range g.Models(app) {
+			models[model] += n
+		}
+	}
+	if len(models) != 1 {
+		return "", 0
+	}
+	for _, name := range pack.Builtin() {
+		p, err := pack.Open(name, modelDir)
+		if err != nil || models[p.ID()] == 0 {
+			continue
+		}
+		if name == pack.Default {
+			return "", 0
+		}
+		return name, models[p.ID()]
+	}
+	return "", 0
 }
 
 // returnMemory gives the system back what the Go heap holds free after a
