@@ -178,6 +178,13 @@ func (e *BusyError) Error() string {
 
 func (e *BusyError) Is(target error) bool { return target == context.DeadlineExceeded }
 
+// flips says whether a face of this yaw is embedded with its mirror
+// image: always with FlipFusion, and beyond the pack's FlipBeyondYaw.
+func (e *Engine) flips(yaw float32) bool {
+	beyond := e.pack.FlipBeyondYaw
+	return e.cfg.FlipFusion || beyond > 0 && (yaw > beyond || yaw < -beyond)
+}
+
 // Model names, as fetched into the model folder.
 const (
 	// DefaultLivenessThreshold is the Liveness score at or above which a
@@ -466,7 +473,7 @@ func (w *worker) analyze(data []byte, opts Options, e *Engine, tm *Timings) (fac
 			// The quality score needs the recogniser's run, whether or
 			// not the template is wanted.
 			vec := make([]float32, e.pack.Dim())
-			logNorm := w.template(img, align, e.cfg.FlipFusion, vec)
+			logNorm := w.template(img, align, e.flips(f.Quality.Yaw), vec)
 			if opts.Embed {
 				f.Template = &visage.Template{Model: e.Model(), Vector: vec}
 			}

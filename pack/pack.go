@@ -67,6 +67,13 @@ type Manifest struct {
 	// is the weighted mean of the members' cosines. A fused pack has no
 	// model, input, output or alignment of its own.
 	Members []Member `json:"members,omitempty"`
+
+	// FlipBeyondYaw, when above 0, embeds a face turned more than this
+	// many degrees of yaw together with its mirror image (the two
+	// embeddings summed): a profile's template then lies nearer the
+	// person's frontal ones (docs/accuracy.md). Frontal faces cost
+	// nothing more. It is part of the pack's ID.
+	FlipBeyondYaw float32 `json:"flip_beyond_yaw,omitempty"`
 }
 
 // Member is one recogniser of a fused pack: a built-in pack's name or a
@@ -99,15 +106,21 @@ type Pack struct {
 // name without extension and the start of its checksum, e.g.
 // fr_feature_fast@e3fb7b7680ab.
 func (p *Pack) ID() string {
+	var id string
 	if len(p.Parts) == 0 {
-		return strings.TrimSuffix(filepath.Base(p.Model.File), ".onnx") + "@" + p.Model.SHA256[:12]
+		id = strings.TrimSuffix(filepath.Base(p.Model.File), ".onnx") + "@" + p.Model.SHA256[:12]
+	} else {
+		// Fused: the members and their weights, which shape the template.
+		ids := make([]string, len(p.Parts))
+		for i, m := range p.Parts {
+			ids[i] = fmt.Sprintf("%s*%.4g", m.ID(), p.Members[i].Weight)
+		}
+		id = strings.Join(ids, "+")
 	}
-	// Fused: the members and their weights, which shape the template.
-	ids := make([]string, len(p.Parts))
-	for i, m := range p.Parts {
-		ids[i] = fmt.Sprintf("%s*%.4g", m.ID(), p.Members[i].Weight)
+	if p.FlipBeyondYaw > 0 {
+		id += fmt.Sprintf("+flip>%g", p.FlipBeyondYaw)
 	}
-	return strings.Join(ids, "+")
+	return id
 }
 
 // Recognisers are the single packs that embed a face: the pack itself, or
@@ -200,6 +213,9 @@ func build(ref string, manifest, cal []byte, dir, builtinModels, calPath string)
 	if err := dec.Decode(&p.Manifest); err != nil {
 		return nil, fmt.Errorf("pack %s: pack.json: %w", ref, err)
 	}
+	if p.FlipBeyondYaw < 0 || p.FlipBeyondYaw >= 90 {
+		return nil, fmt.Errorf("pack %s: pack.json: flip_beyond_yaw must be 0 (never) to under 90 degrees", ref)
+	}
 	if len(p.Members) > 0 {
 		if err := p.Manifest.validateFused(); err != nil {
 			return nil, fmt.Errorf("pack %s: %w", ref, err)
@@ -215,6 +231,9 @@ func build(ref string, manifest, cal []byte, dir, builtinModels, calPath string)
 			}
 			if len(part.Parts) > 0 {
 				return nil, fmt.Errorf("pack %s: member %s is itself fused", ref, m.Pack)
+			}
+			if part.FlipBeyondYaw > 0 {
+				return nil, fmt.Errorf("pack %s: member %s flips turned faces: set flip_beyond_yaw on the fused pack", ref, m.Pack)
 			}
 			p.Parts = append(p.Parts, part)
 		}
