@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +48,10 @@ func benchQuality(args []string, out io.Writer) error {
 	p, err := pack.Open(ref, ef.models)
 	if err != nil {
 		return err
+	}
+	if p.Calibration == nil {
+		// The score labels pairs by the default level's threshold.
+		return errors.New(p.Uncalibrated)
 	}
 	threshold, err := p.Calibration.Threshold(match.DefaultLevel)
 	if err != nil {
