@@ -13,9 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -39,28 +37,6 @@ import (
 // of every page saved beside the widget's (bin/screenshots, or
 // $VISAGE_SCREENSHOTS) as console-*.png.
 
-func screenshotDir(t testing.TB) string {
-	dir := os.Getenv("VISAGE_SCREENSHOTS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "bin", "screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func chromiumPath(t testing.TB) string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("Debian's chromium is not installed (make setup installs it)")
-	return ""
-}
-
 // page is the browser's one tab.
 type page struct {
 	t   *testing.T
@@ -69,7 +45,7 @@ type page struct {
 
 func newPage(t *testing.T) *page {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.ExecPath(testface.Chromium(t)),
 		chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1200, 900),
@@ -156,7 +132,7 @@ func (p *page) shot(name string) {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(screenshotDir(p.t), "console-"+name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(testface.ScreenshotDir(p.t), "console-"+name+".png"), png, 0o644); err != nil {
 		p.t.Fatal(err)
 	}
 }
@@ -213,7 +189,7 @@ func greyJPEG(t *testing.T) []byte {
 }
 
 func TestBrowserConsole(t *testing.T) {
-	chromiumPath(t)
+	testface.Chromium(t)
 	eng := testface.Engine(t)
 	photo := testface.Person(t, 1, 0, 0)
 	ctx := context.Background()

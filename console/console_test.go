@@ -13,13 +13,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/visagehq/visage/console"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/index"
+	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/service"
 	"github.com/visagehq/visage/store"
 	"github.com/visagehq/visage/store/sqlite"
@@ -29,49 +29,13 @@ import (
 // console mounted on the public listener as `visage serve` mounts it, or
 // on a listener of its own.
 
-// clock is a settable time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// syncBuffer collects the log lines of every request.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type fixture struct {
 	t     *testing.T
 	url   string // the listener serving the console
 	token string // an admin token
 	svc   *service.Service
-	clock *clock
-	log   *syncBuffer
+	clock *testface.Clock
+	log   *testface.Log
 }
 
 type options struct {
@@ -89,16 +53,16 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	logs := &syncBuffer{}
+	logs := &testface.Log{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	svc := service.New(service.Config{Store: st, Gallery: index.New(), PINKey: []byte("k"), Logger: log})
 	token, err := svc.CreateAdminToken(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := testface.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	cfg := o.cfg
-	cfg.Now, cfg.Logger = clk.now, log
+	cfg.Now, cfg.Logger = clk.Now, log
 	con := console.New(svc, cfg)
 	vcfg := vhttp.Config{Logger: log, Console: con.Session, ConsoleListener: o.apart, Metrics: o.observed}
 	if !o.apart {
@@ -375,13 +339,13 @@ func TestSessionExpires(t *testing.T) {
 	b.mustSignIn()
 	// Used every 29 minutes, it stays.
 	for i := 0; i < 3; i++ {
-		f.clock.advance(29 * time.Minute)
+		f.clock.Add(29 * time.Minute)
 		if a := b.do("GET", "/admin/apps", nil, nil); a.status != 200 {
 			t.Fatalf("after %d × 29 min of use: %d", i+1, a.status)
 		}
 	}
 	// Idle for 31 minutes, it ends.
-	f.clock.advance(31 * time.Minute)
+	f.clock.Add(31 * time.Minute)
 	if a := b.do("GET", "/admin/apps", nil, nil); a.status != 401 || a.code() != "UNAUTHORIZED" {
 		t.Fatalf("idle 31 min: %d %s", a.status, a.raw)
 	}
@@ -391,12 +355,12 @@ func TestSessionExpires(t *testing.T) {
 	// In use all along, it ends at 12 hours.
 	b.mustSignIn()
 	for elapsed := time.Duration(0); elapsed < 12*time.Hour-20*time.Minute; elapsed += 20 * time.Minute {
-		f.clock.advance(20 * time.Minute)
+		f.clock.Add(20 * time.Minute)
 		if a := b.do("GET", "/admin/apps", nil, nil); a.status != 200 {
 			t.Fatalf("at %v: %d", elapsed+20*time.Minute, a.status)
 		}
 	}
-	f.clock.advance(21 * time.Minute)
+	f.clock.Add(21 * time.Minute)
 	if a := b.do("GET", "/admin/apps", nil, nil); a.status != 401 {
 		t.Errorf("past 12 h: %d", a.status)
 	}
@@ -438,7 +402,7 @@ func TestSignInIsThrottled(t *testing.T) {
 		t.Errorf("4th guess from the same /64: %d", a.status)
 	}
 	// A minute later, one more try.
-	f.clock.advance(time.Minute)
+	f.clock.Add(time.Minute)
 	if a := guesser.signIn(f.token); a.status != 200 {
 		t.Errorf("after a minute: %d %s", a.status, a.raw)
 	}
@@ -523,7 +487,7 @@ func TestSignInsAreAudited(t *testing.T) {
 	guess(401) // recorded
 	guess(429) // not: the address has an entry this minute
 	guess(429)
-	f.clock.advance(61 * time.Second)
+	f.clock.Add(61 * time.Second)
 	guess(429) // recorded, throttled, standing for the two before
 
 	op := f.browser()
@@ -592,7 +556,7 @@ func TestRefusalsAreBounded(t *testing.T) {
 	if len(entries) != 100 {
 		t.Errorf("%d refusals recorded, want 100", len(entries))
 	}
-	f.clock.advance(time.Minute)
+	f.clock.Add(time.Minute)
 	b.signIn("vsa_guessxxxxxxxxxxxxxxxxxxxxxx")
 	if entries, _ := f.svc.AuditLog(context.Background(), store.AuditFilter{Action: "console.sign_in_refused"}, 0, 1000); len(entries) != 101 {
 		t.Errorf("a minute later: %d entries, want 101", len(entries))

@@ -3,6 +3,8 @@ package console
 import (
 	"sync"
 	"time"
+
+	"github.com/visagehq/visage/internal/visitor"
 )
 
 // refusals decides which refused sign-ins the audit log records: one per
@@ -30,7 +32,7 @@ func newRefusals(interval time.Duration, max int) *refusals {
 // note counts a refusal from addr at now and says whether to record it,
 // and how many of addr's refusals before it went unrecorded.
 func (r *refusals) note(addr string, now time.Time) (record bool, unrecorded int) {
-	key := group(addr)
+	key := visitor.Group(addr)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e := r.last[key]; e != nil {

@@ -6,13 +6,13 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/visagehq/visage"
+	"github.com/visagehq/visage/internal/visitor"
 )
 
 // A session is an operator signed in with an admin token. The browser
@@ -164,7 +164,7 @@ func (c *Console) sameOrigin(r *http.Request) error {
 		return refuse("Origin is not https")
 	}
 	hosts := []string{r.Host}
-	if fwd := lastEntry(r.Header.Values("X-Forwarded-Host")); fwd != "" && c.trustedProxy(r) {
+	if fwd := visitor.Last(r.Header.Values("X-Forwarded-Host")); fwd != "" && visitor.Proxied(r, c.cfg.AddressHeader) {
 		hosts = append(hosts, fwd)
 	}
 	for _, h := range hosts {
@@ -175,33 +175,11 @@ func (c *Console) sameOrigin(r *http.Request) error {
 	return refuse("Origin is another site")
 }
 
-// trustedProxy says whether r came through a proxy the operator trusts,
-// whose X-Forwarded-* headers then count: the operator named an address
-// header (--address-header), or the proxy is on a loopback or private
-// address, as internal/visitor decides for X-Forwarded-For.
-func (c *Console) trustedProxy(r *http.Request) bool {
-	if c.cfg.AddressHeader != "" {
-		return true
-	}
-	peer := r.RemoteAddr
-	if ap, err := netip.ParseAddrPort(peer); err == nil {
-		return ap.Addr().IsLoopback() || ap.Addr().IsPrivate()
-	}
-	return false
-}
-
 // overTLS says whether the browser reached the console over TLS: the
-// connection was, or a trusted proxy says it was (X-Forwarded-Proto).
+// connection was, or a proxy the operator trusts says it was
+// (X-Forwarded-Proto).
 func (c *Console) overTLS(r *http.Request) bool {
-	return r.TLS != nil || (c.trustedProxy(r) && strings.EqualFold(lastEntry(r.Header.Values("X-Forwarded-Proto")), "https"))
-}
-
-func lastEntry(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	v := lines[len(lines)-1]
-	return strings.TrimSpace(v[strings.LastIndexByte(v, ',')+1:])
+	return r.TLS != nil || (visitor.Proxied(r, c.cfg.AddressHeader) && strings.EqualFold(visitor.Last(r.Header.Values("X-Forwarded-Proto")), "https"))
 }
 
 // setCookie gives the browser the session's ID: HttpOnly (no script

@@ -1,9 +1,10 @@
 package console
 
 import (
-	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/visagehq/visage/internal/visitor"
 )
 
 // throttle bounds the sign-in attempts of each address: a bucket of burst
@@ -29,19 +30,6 @@ func newThrottle(burst int, interval time.Duration, max int) *throttle {
 	return &throttle{burst: float64(burst), interval: interval, max: max, buckets: map[string]*bucket{}}
 }
 
-// group is the key an address counts under.
-func group(addr string) string {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return addr
-	}
-	if ip.Is6() && !ip.Is4In6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.Unmap().String()
-}
-
 // refill brings b up to now.
 func (t *throttle) refill(b *bucket, now time.Time) {
 	if d := now.Sub(b.at); d > 0 {
@@ -56,7 +44,7 @@ func (t *throttle) refill(b *bucket, now time.Time) {
 // waits an interval: a flood from many addresses must not grow the map
 // without bound.
 func (t *throttle) take(addr string, now time.Time) (ok bool, retry time.Duration) {
-	key := group(addr)
+	key := visitor.Group(addr)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := t.buckets[key]
@@ -86,7 +74,7 @@ func (t *throttle) take(addr string, now time.Time) (ok bool, retry time.Duratio
 func (t *throttle) give(addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if b := t.buckets[group(addr)]; b != nil {
+	if b := t.buckets[visitor.Group(addr)]; b != nil {
 		b.left = min(t.burst, b.left+1)
 	}
 }

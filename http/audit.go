@@ -48,15 +48,11 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// queryTime reads a time parameter: RFC 3339 or a UTC date.
+// queryTime reads a time parameter (store.ParseTime).
 func queryTime(v, name string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
+	t, ok := store.ParseTime(v)
+	if !ok {
+		return t, visage.Errorf(visage.CodeInvalidRequest, "%s must be RFC 3339 (2026-12-01T10:00:00Z) or a date (2026-12-01)", name)
 	}
-	for _, layout := range []string{time.RFC3339, time.DateOnly} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, visage.Errorf(visage.CodeInvalidRequest, "%s must be RFC 3339 (2026-12-01T10:00:00Z) or a date (2026-12-01)", name)
+	return t, nil
 }

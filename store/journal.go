@@ -83,6 +83,20 @@ type AuditFilter struct {
 	From, To                     time.Time // To excluded
 }
 
+// ParseTime reads a bound of an AuditFilter as people write it: RFC 3339
+// (2026-12-01T10:00:00Z) or a UTC date (2026-12-01); "" is no bound.
+func ParseTime(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, true
+	}
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // AuditAnchor is where the retained audit log starts: the last entry
 // pruned by retention (Seq 0 and no hash when none was).
 type AuditAnchor struct {

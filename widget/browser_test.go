@@ -14,9 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -37,31 +35,7 @@ import (
 // End-to-end tests: Debian's Chromium, headless, with a fake camera
 // playing a clip made from a real photo, on a page of another origin
 // ("the shop") that loads fio.js from the Visage server. Each test saves
-// a screenshot of every screen the widget shows into screenshotDir.
-
-// screenshotDir is where the screenshots go: $VISAGE_SCREENSHOTS, else
-// bin/screenshots at the repository's root (ignored by git).
-func screenshotDir(t testing.TB) string {
-	dir := os.Getenv("VISAGE_SCREENSHOTS")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "bin", "screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func chromiumPath(t testing.TB) string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("Debian's chromium is not installed (make setup installs it)")
-	return ""
-}
+// a screenshot of every screen the widget shows into testface.ScreenshotDir.
 
 // shop serves the pages of a site that uses the widget, on its own port:
 // reached as http://localhost:port it is another origin than Visage's
@@ -111,7 +85,7 @@ func newTab(t testing.TB, name string, o tabOptions) *tab {
 		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.ExecPath(testface.Chromium(t)),
 		chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1024, 768),
@@ -285,7 +259,7 @@ func (b *tab) screenshot(state string) {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	path := filepath.Join(screenshotDir(b.t), b.name+"-"+state+".png")
+	path := filepath.Join(testface.ScreenshotDir(b.t), b.name+"-"+state+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func newTabWith(t testing.TB, name string, follow *bench.Person, flags ...chrome
 		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.ExecPath(testface.Chromium(t)),
 		chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1024, 768),
@@ -205,7 +205,7 @@ func TestBrowserFioJSPackage(t *testing.T) {
 	if err != nil {
 		t.Skip("@faceio/fiojs not fetched: run `make setup` (make test does it)")
 	}
-	chromiumPath(t)
+	testface.Chromium(t)
 	ps := people(t)
 	start := time.Now()
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image/jpeg"
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/visagehq/visage/internal/visitor"
@@ -89,17 +88,8 @@ func checkFrame(b []byte) (w, h int, err *fioError) {
 }
 
 // clientAddress names the visitor a request comes from, for the limits
-// on open sessions (visitor.Address, with Config.AddressHeader). An IPv6
-// address counts by its /64, which one subscriber usually holds whole.
+// on open sessions (visitor.Address, with Config.AddressHeader), grouped
+// as visitor.Group does.
 func (h *Handler) clientAddress(r *http.Request) string {
-	addr := visitor.Address(r, h.cfg.AddressHeader)
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return addr
-	}
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
+	return visitor.Group(visitor.Address(r, h.cfg.AddressHeader))
 }

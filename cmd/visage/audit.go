@@ -104,15 +104,11 @@ func auditExport(ctx context.Context, st store.Store, f store.AuditFilter, out i
 	}
 }
 
-// parseWhen reads a time flag: RFC 3339, or a UTC date.
+// parseWhen reads a time flag (store.ParseTime).
 func parseWhen(name, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
+	t, ok := store.ParseTime(v)
+	if !ok {
+		return t, usageError{fmt.Sprintf("%s: %q is neither RFC 3339 (2026-12-01T10:00:00Z) nor a date (2026-12-01)", name, v)}
 	}
-	for _, layout := range []string{time.RFC3339, time.DateOnly} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, usageError{fmt.Sprintf("%s: %q is neither RFC 3339 (2026-12-01T10:00:00Z) nor a date (2026-12-01)", name, v)}
+	return t, nil
 }

@@ -17,16 +17,13 @@ import (
 // from the connection's address: a visitor on the Internet cannot choose
 // what counts against them.
 func Address(r *http.Request, header string) string {
-	peer, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		peer = r.RemoteAddr
-	}
-	if ip, err := netip.ParseAddr(peer); header == "" && err == nil && (ip.IsLoopback() || ip.IsPrivate()) {
+	peer := peer(r)
+	if header == "" && Proxied(r, header) {
 		header = "X-Forwarded-For"
 	}
 	addr := peer
 	if header != "" {
-		if last := lastAddress(r.Header.Values(header)); last != "" {
+		if last := Last(r.Header.Values(header)); last != "" {
 			addr = last
 		}
 	}
@@ -36,12 +33,47 @@ func Address(r *http.Request, header string) string {
 	return addr
 }
 
-// lastAddress is the last entry of a header that lists addresses, across
-// all its lines: proxies append the address they saw.
-func lastAddress(lines []string) string {
+// Proxied says whether r came through a proxy the operator trusts, whose
+// X-Forwarded-* headers then count: the operator named an address header,
+// or the connection comes from a loopback or private address.
+func Proxied(r *http.Request, header string) bool {
+	if header != "" {
+		return true
+	}
+	ip, err := netip.ParseAddr(peer(r))
+	return err == nil && (ip.IsLoopback() || ip.IsPrivate())
+}
+
+// peer is the address of r's connection.
+func peer(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Last is the last entry of a header that lists values, across all its
+// lines: proxies append what they saw.
+func Last(lines []string) string {
 	if len(lines) == 0 {
 		return ""
 	}
 	v := lines[len(lines)-1]
 	return strings.TrimSpace(v[strings.LastIndexByte(v, ',')+1:])
+}
+
+// Group is the key an address counts under in per-visitor limits: an
+// IPv6 address by its /64, which one subscriber usually holds whole, any
+// other address as it is.
+func Group(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	if ip = ip.Unmap(); ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
