@@ -65,7 +65,7 @@ func TestAdminFacesAndUsage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	put(app, "00000000-0000-0000-0000-00000000000a", "alice", `{"user":42}`, []byte("pinhash"),
+	put(app, "00000000-0000-0000-0000-00000000000a", "alice", `{"user":"zq7xk"}`, []byte("pinhash"),
 		visage.Template{Model: "current", Vector: unitVector(8, 0)},
 		visage.Template{Model: "current", Vector: unitVector(8, 1)},
 		visage.Template{Model: "current", Vector: unitVector(8, 2), Learned: true})
@@ -99,7 +99,7 @@ func TestAdminFacesAndUsage(t *testing.T) {
 		t.Fatalf("first page: %d %v", code, body)
 	}
 	first := faces[0].(map[string]any)
-	if first["external_id"] != "alice" || first["has_pin"] != true || first["payload_bytes"] != float64(11) || first["needs_reenrollment"] != false {
+	if first["external_id"] != "alice" || first["has_pin"] != true || first["payload_bytes"] != float64(len(`{"user":"zq7xk"}`)) || first["needs_reenrollment"] != false {
 		t.Errorf("alice in the list: %v", first)
 	}
 	if faces[1].(map[string]any)["needs_reenrollment"] != true {
@@ -125,7 +125,7 @@ func TestAdminFacesAndUsage(t *testing.T) {
 		t.Errorf("alice: %d %v", code, body)
 	}
 	raw, _ := json.Marshal(body)
-	for _, secret := range []string{"user", "42", "pinhash", "vector", `"templates"`, "payload\""} {
+	for _, secret := range []string{"user", "zq7xk", "pinhash", "vector", `"templates"`, "payload\""} {
 		if strings.Contains(string(raw), secret) {
 			t.Errorf("the face's details show %q: %s", secret, raw)
 		}
