@@ -15,22 +15,25 @@ import (
 )
 
 // A pack with flip_beyond_yaw embeds turned faces with their mirror
-// image and frontal ones as before: frontal templates are the same as the
-// pack's without it, and CFP's profiles come nearer their frontal photos.
+// image and frontal ones as before: the default, which flips beyond 20°,
+// makes the same frontal templates as the built-in pack of the same two
+// members that never flips, and brings CFP's profiles nearer their
+// frontal photos.
 func TestFlipBeyondYaw(t *testing.T) {
-	plain := testface.Engine(t)
-	dir := t.TempDir()
-	manifest := `{"name": "flipped", "description": "the default, flipping turned faces", "source": "test", "licence": "MIT", "commercial_use": true,
-		"members": [{"pack": "faceplugin-mfn512", "weight": 10.37}, {"pack": "mobilefacenet192", "weight": 6.872}], "flip_beyond_yaw": 20}`
-	if err := os.WriteFile(filepath.Join(dir, "pack.json"), []byte(manifest), 0o600); err != nil {
-		t.Fatal(err)
+	testface.Engine(t) // skips without the models
+	open := func(name string) *face.Engine {
+		eng, err := face.New(face.Config{RuntimeLib: filepath.Join(testface.Deps(), "onnxruntime", "libonnxruntime.so.1"),
+			ModelDir: filepath.Join(testface.Deps(), "models"), Pack: name, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(eng.Close)
+		return eng
 	}
-	flipped, err := face.New(face.Config{RuntimeLib: filepath.Join(testface.Deps(), "onnxruntime", "libonnxruntime.so.1"),
-		ModelDir: filepath.Join(testface.Deps(), "models"), Pack: dir, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
+	plain, flipped := open("fused-mfn512-dlib128"), open("fused-mfn512-dlib128-flip20")
+	if flipped.Pack().FlipBeyondYaw != 20 {
+		t.Fatalf("fused-mfn512-dlib128-flip20 flips beyond %v°", flipped.Pack().FlipBeyondYaw)
 	}
-	defer flipped.Close()
 	if want := plain.Model() + "+flip>20"; flipped.Model() != want {
 		t.Errorf("the flipping pack's ID is %s, want %s", flipped.Model(), want)
 	}

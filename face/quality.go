@@ -55,12 +55,12 @@ func (m QualityModel) Of(f [6]float64) float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
-// QualityModels are the fitted models: the default pack's,
-// fused-mfn512-dlib128-flip20's (`visage bench quality --pack`), then the
+// QualityModels are the fitted models (`visage bench quality --pack`): the
+// default pack's, fused-mfn512-mfn192's (the default before it), then the
 // generic one.
 var QualityModels = []QualityModel{
-	{Pack: "fr_feature_fast@e3fb7b7680ab*10.37+mobilefacenet192@48c2d57736bb*6.872", Bias: -9.6793, Detector: 1.7942, Sharpness: 0.1206, LogNorm: 3.0279},
 	{Pack: "fr_feature_fast@e3fb7b7680ab*10.37+dlib_resnet128@b1506255006d*28.78+flip>20", Bias: -4.4336, Detector: 0.7365, Sharpness: 0.1138, LogNorm: 5.3207},
+	{Pack: "fr_feature_fast@e3fb7b7680ab*10.37+mobilefacenet192@48c2d57736bb*6.872", Bias: -9.6793, Detector: 1.7942, Sharpness: 0.1206, LogNorm: 3.0279},
 	{Bias: -5.9508, Detector: 5.3598, Size: 0.0523, Pitch: -0.1539, Sharpness: 0.2610},
 }
 
