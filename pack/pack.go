@@ -142,10 +142,10 @@ func (p *Pack) Dim() int {
 }
 
 // Default is the pack used when none is configured: the candidate nearest
-// the accuracy targets on LFW and CFP, and on CFP's frontal photos the one
-// that accepts the most genuine users at every measured level
-// (docs/accuracy.md). A data folder whose faces were all made with an
-// earlier default keeps it (visage serve).
+// the accuracy targets on LFW and CFP, which on CFP's frontal photos
+// accepts more genuine users than the default before it at every measured
+// level (docs/accuracy.md). A data folder whose faces were all made with
+// an earlier default keeps it (visage serve).
 const Default = "fused-mfn512-dlib128-flip20"
 
 //go:embed builtin
