@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"image"
-	"image/jpeg"
 	"io"
 	"log/slog"
 	"net/http"
@@ -183,10 +181,7 @@ func TestErrors(t *testing.T) {
 	url := start(t, s)
 	c := client.New(url, s.key)
 	ctx := context.Background()
-	var blank bytes.Buffer
-	jpeg.Encode(&blank, image.NewGray(image.Rect(0, 0, 320, 240)), nil)
-
-	_, err := c.Enroll(ctx, client.EnrollRequest{Photos: []client.Photo{client.Read(&blank)}})
+	_, err := c.Enroll(ctx, client.EnrollRequest{Photos: []client.Photo{client.Read(bytes.NewReader(testface.Blank(t)))}})
 	var e *client.Error
 	if !errors.As(err, &e) || e.Status != 422 || e.Code != "NO_FACE" {
 		t.Errorf("enroll a photo without a face: %v", err)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -44,42 +42,17 @@ type page struct {
 }
 
 func newPage(t *testing.T) *page {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(testface.Chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("lang", "en-US"),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return &page{t: t, ctx: ctx}
+	return &page{t: t, ctx: testface.Browser(t, 1200, 900, chromedp.Flag("lang", "en-US"))}
 }
 
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		p.t.Fatal(err)
-	}
+	testface.Do(p.t, p.ctx, steps...)
 }
 
 func pageEval[T any](p *page, expr string) T {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		p.t.Fatalf("%s: %v", expr, err)
-	}
-	return v
+	return testface.Eval[T](p.t, p.ctx, expr)
 }
 
 // until waits for a JavaScript condition to hold.
@@ -173,19 +146,6 @@ func tryEnroll(t *testing.T, base, key, externalID string, photo []byte) (int, m
 	raw, _ := io.ReadAll(resp.Body)
 	json.Unmarshal(raw, &out)
 	return resp.StatusCode, out
-}
-
-// greyJPEG is a plain grey picture: no face in it.
-func greyJPEG(t *testing.T) []byte {
-	img := image.NewGray(image.Rect(0, 0, 320, 240))
-	for i := range img.Pix {
-		img.Pix[i] = 128
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func TestBrowserConsole(t *testing.T) {
@@ -452,7 +412,7 @@ func TestBrowserConsole(t *testing.T) {
 
 	// Usage: the enrollments under POST /v1/enroll, with a refused one,
 	// and the gallery today.
-	if status, out := tryEnroll(t, ts.URL, appKey, "nobody", greyJPEG(t)); status != 422 {
+	if status, out := tryEnroll(t, ts.URL, appKey, "nobody", testface.Blank(t)); status != 422 {
 		t.Fatalf("enroll a picture without a face: %d %v", status, out)
 	}
 	// The refusal is counted once its answer is sent: wait for it.

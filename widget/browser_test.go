@@ -76,6 +76,7 @@ type tabOptions struct {
 	// follow, when set, replaces the clip with a person who does what
 	// the widget asks (follower).
 	follow *bench.Person
+	flags  []chromedp.ExecAllocatorOption // more Chromium flags
 }
 
 func newTab(t testing.TB, name string, o tabOptions) *tab {
@@ -84,26 +85,15 @@ func newTab(t testing.TB, name string, o tabOptions) *tab {
 	if err := writeY4M(video, o.clip); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(testface.Chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-		chromedp.Flag("disable-component-update", true),
+	flags := append([]chromedp.ExecAllocatorOption{
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-file-for-fake-video-capture", video),
-	)
+	}, o.flags...)
 	if !o.deny {
-		opts = append(opts, chromedp.Flag("use-fake-ui-for-media-stream", true))
+		flags = append(flags, chromedp.Flag("use-fake-ui-for-media-stream", true))
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatal(err)
-	}
+	ctx := testface.Browser(t, 1024, 768, flags...)
 	if o.follow != nil {
 		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: follower(t, o.follow)}); err != nil {
 			t.Fatal(err)
@@ -151,27 +141,16 @@ func follower(t testing.TB, p *bench.Person) string {
 
 func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatal(err)
-	}
+	testface.Do(b.t, b.ctx, steps...)
 }
 
 // eval evaluates a JavaScript expression in the page (awaiting it when it
 // is a promise) into a value of type T.
 func eval[T any](b *tab, expr string) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.t.Fatalf("%s: %v", expr, err)
-	}
-	return v
+	return testface.Eval[T](b.t, b.ctx, expr)
 }
 
-// open loads the shop's page for app pub, from origin host.
 func (b *tab) open(host, port, query string) {
 	b.t.Helper()
 	b.do(chromedp.Navigate(fmt.Sprintf("http://%s:%s/?%s", host, port, query)), chromedp.WaitReady("body"))

@@ -1,7 +1,6 @@
 package widget_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
@@ -17,11 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/visagehq/visage"
-	"github.com/visagehq/visage/bench"
 	vhttp "github.com/visagehq/visage/http"
 	"github.com/visagehq/visage/internal/testface"
 	"github.com/visagehq/visage/liveness"
@@ -161,39 +158,6 @@ func npmShop(t testing.TB, indexJS []byte) (port string) {
 	return port
 }
 
-// newTabWith is newTab with a person following the widget at the camera
-// and more Chromium flags.
-func newTabWith(t testing.TB, name string, follow *bench.Person, flags ...chromedp.ExecAllocatorOption) *tab {
-	t.Helper()
-	video := filepath.Join(t.TempDir(), "camera.y4m")
-	if err := writeY4M(video, emptyClip()); err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(testface.Chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-file-for-fake-video-capture", video),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-	)
-	opts = append(opts, flags...)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: follower(t, follow)}); err != nil {
-		t.Fatal(err)
-	}
-	return &tab{t: t, ctx: ctx, name: name, shots: map[string]bool{}}
-}
-
 // An unmodified page built with @faceio/fiojs 3.0.0 works against Visage
 // once cdn.faceio.net leads there: its error codes are Visage's, enroll
 // with showAbortBtn ends with ABORTED_BY_USER when the person closes the
@@ -214,9 +178,9 @@ func TestBrowserFioJSPackage(t *testing.T) {
 	visagePort, spki := tlsVisage(t, s, &log)
 	port := npmShop(t, indexJS)
 	app := s.app(visage.AppSettings{AllowedOrigins: []string{"http://localhost:" + port}, RequireLiveness: true})
-	b := newTabWith(t, "fiojs", &ps[0],
+	b := newTab(t, "fiojs", tabOptions{clip: emptyClip(), follow: &ps[0], flags: []chromedp.ExecAllocatorOption{
 		chromedp.Flag("host-resolver-rules", "MAP "+fiojsHost+" 127.0.0.1:"+visagePort),
-		chromedp.Flag("ignore-certificate-errors-spki-list", spki))
+		chromedp.Flag("ignore-certificate-errors-spki-list", spki)}})
 	b.open("localhost", port, "pub="+app.PublicID)
 	eval[bool](b, `fioReady`)
 	if n := log.exactly("GET " + fiojsHost + "/fio.js"); n != 1 {

@@ -92,6 +92,20 @@ func Person(t testing.TB, n, i, shift int) []byte {
 	return buf.Bytes()
 }
 
+// Blank is a plain grey 320×240 JPEG: a photo without a face.
+func Blank(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 320, 240))
+	for i := range img.Pix {
+		img.Pix[i] = 128
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // Datasets is sub of the research datasets ($VISAGE_DATASETS, else
 // ../shared/datasets beside the checkout); the test skips without it.
 func Datasets(t testing.TB, sub string) string {
